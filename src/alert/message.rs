@@ -1,0 +1,1 @@
+//! Alert ids and messages.

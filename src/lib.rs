@@ -1,0 +1,26 @@
+//! drawdown watches the news about foreign troop withdrawals and tells its users
+//! when a new article updates or contradicts what was known.
+//!
+//! ```text
+//! sources ──Article──▶ extract ──Claim*──▶ timeline ──Change*──▶ alerts
+//!  feeds, drop folder,     rules (pure)      diff against what     outbox, then sinks
+//!  ingest/replay                             is known; store it    (stdout, jsonl, webhook)
+//! ```
+//!
+//! - [`model`]: the shared nouns (Article, Claim, Event, Value, Change, Alert).
+//! - [`source`]: where articles come from (article files, the drop folder).
+//! - [`extract`]: article text to claims; pure, data-driven.
+//! - [`timeline`]: the known timeline and the pure diff.
+//! - [`store`]: SQLite persistence and the alert outbox.
+//! - [`alert`]: alert building, sinks and delivery.
+//! - [`config`]: configuration layering and validation.
+//! - [`service`]: wires the stages together with channels; graceful shutdown.
+
+pub mod alert;
+pub mod config;
+pub mod extract;
+pub mod model;
+pub mod service;
+pub mod source;
+pub mod store;
+pub mod timeline;

@@ -1,0 +1,4 @@
+//! SQLite store.
+
+/// The SQLite store.
+pub struct SqliteStore;

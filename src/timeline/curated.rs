@@ -1,0 +1,1 @@
+//! The curated timeline file (`[timeline] known`).

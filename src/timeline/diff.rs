@@ -1,0 +1,1 @@
+//! The pure comparison of a new observation with what is known.
