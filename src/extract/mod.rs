@@ -1,5 +1,132 @@
 //! Extraction: `&Article -> Vec<Claim>`. Pure and deterministic: no I/O, no
-//! clock. Everything it knows about countries, actors and trigger words comes
-//! from the lexicon tables.
+//! clock. Everything it knows about countries, forces, places and trigger words
+//! comes from the lexicon tables (`lexicon.toml`), never from code about one
+//! country. Steps: split sentences, find names/cues/times in each, decide the
+//! article's context (who leaves where), then apply the rules of `rules.rs`.
 
+pub mod attribution;
+pub mod context;
+pub mod counts;
+pub mod lexicon;
+pub mod rules;
+pub mod sentence;
 pub mod time;
+
+use std::collections::HashMap;
+
+use crate::model::{Article, Attribute, Claim, Value};
+
+pub use context::ArticleContext;
+pub use lexicon::Lexicon;
+
+use lexicon::{CueKind, Hit, NameKind};
+use time::TimeMatch;
+
+/// What one sentence holds, found once and shared by every rule. Offsets in
+/// `names`, `cues` and `times` are relative to the sentence.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub start: usize,
+    pub end: usize,
+    pub paragraph: usize,
+    pub names: Vec<Hit<NameKind>>,
+    pub cues: Vec<Hit<CueKind>>,
+    pub times: Vec<TimeMatch>,
+    /// Speaks of a force leaving (a withdrawal word, or a milestone word).
+    pub is_withdrawal: bool,
+    /// "in two phases", "a three-stage plan".
+    pub total_phases: Option<u32>,
+    /// Cites another outlet's report: its claims are that report's.
+    pub is_citation: bool,
+}
+
+impl Analysis {
+    pub fn has(&self, kind: CueKind) -> bool {
+        self.cues.iter().any(|c| c.kind == kind)
+    }
+}
+
+/// Every claim the article makes about a withdrawal, in text order, each
+/// (event, attribute, value) once.
+pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
+    let text = article.text.as_str();
+    let analyses: Vec<Analysis> = sentence::split(text, lex)
+        .into_iter()
+        .map(|s| analyze(text, s, article, lex))
+        .collect();
+    let Some(ctx) = ArticleContext::decide(text, &analyses, lex) else {
+        return Vec::new();
+    };
+    let mut claims = Vec::new();
+    let mut paragraph_speaker: (usize, Option<String>) = (0, None);
+    for a in &analyses {
+        let sentence = &text[a.start..a.end];
+        let speaker = attribution::speaker(sentence, &a.cues, lex);
+        if paragraph_speaker.0 != a.paragraph {
+            paragraph_speaker = (a.paragraph, None);
+        }
+        if speaker.is_some() && paragraph_speaker.1.is_none() {
+            paragraph_speaker.1 = speaker.clone();
+        }
+        // A sentence without a speaker inherits its paragraph's.
+        let attributed = speaker.or_else(|| paragraph_speaker.1.clone());
+        if a.is_citation {
+            continue;
+        }
+        rules::sentence_claims(text, a, &ctx, lex, article, attributed, &mut claims);
+    }
+    // Each (event, attribute, value) once: the first mention, unless a later
+    // one says who said it.
+    let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
+    let mut seen: HashMap<(String, Attribute, Value), usize> = HashMap::new();
+    for claim in claims {
+        let key = (
+            claim.event.key.clone(),
+            claim.attribute,
+            claim.value.clone(),
+        );
+        match seen.get(&key) {
+            Some(&i) => {
+                if kept[i].attributed_to.is_none() && claim.attributed_to.is_some() {
+                    kept[i] = claim;
+                }
+            }
+            None => {
+                seen.insert(key, kept.len());
+                kept.push(claim);
+            }
+        }
+    }
+    kept
+}
+
+fn analyze(text: &str, s: sentence::Sentence, article: &Article, lex: &Lexicon) -> Analysis {
+    let sentence = &text[s.start..s.end];
+    let cues = lex.find_cues(sentence);
+    let names = lex.find_names(sentence);
+    let times = time::find_times(sentence, article.published);
+    // A withdrawal word, a final-departure word, or a numbered phase ("the
+    // first phase will conclude ...") puts the sentence in scope.
+    let is_withdrawal = cues.iter().any(|c| {
+        matches!(
+            c.kind,
+            CueKind::Withdrawal | CueKind::Final | CueKind::StatusCompleted
+        ) || c.kind == CueKind::Phase && rules::phase_ordinal(sentence, c).is_some()
+    });
+    let total_phases = cues
+        .iter()
+        .filter(|c| c.kind == CueKind::Phase)
+        .find_map(|c| rules::phase_total(sentence, c));
+    let is_citation = cues.iter().any(|c| c.kind == CueKind::Citation);
+    Analysis {
+        start: s.start,
+        end: s.end,
+        paragraph: s.paragraph,
+        names,
+        cues,
+        times,
+        is_withdrawal,
+        total_phases,
+        is_citation,
+    }
+}

@@ -1,1 +1,409 @@
-//! The pure comparison of a new observation with what is known.
+//! The pure comparison of a new value with a known one: confirmation,
+//! refinement, update or contradiction. No I/O, no clock: the articles'
+//! publication dates are the only time it knows. The rules are the design's:
+//!
+//! - confirmation: the same value, or a less precise one that agrees;
+//! - refinement: a more precise value inside the known one;
+//! - update: change wording ("pushed back"), the same outlet changing its value,
+//!   a status that moves on, a troop number reported later;
+//! - contradiction: values that cannot both hold, from different sources.
+//!
+//! A fuzzy value ("in the coming months") can confirm but never contradicts.
+
+use chrono::NaiveDate;
+
+use crate::model::{ChangeKind, Observation, Status, TimeValue, Value};
+
+/// How two time intervals relate, seen from the new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    Same,
+    /// Strictly inside the known interval: more precise.
+    Inside,
+    /// Contains the known interval: less precise.
+    Contains,
+    /// They share some days.
+    Overlaps,
+    Disjoint,
+}
+
+/// Relates two intervals (`latest: None` is open-ended).
+pub fn relate(new: &TimeValue, old: &TimeValue) -> Relation {
+    let end = |v: &TimeValue| v.latest.unwrap_or(NaiveDate::MAX);
+    let (ns, ne, os, oe) = (new.earliest, end(new), old.earliest, end(old));
+    if (ns, ne) == (os, oe) {
+        Relation::Same
+    } else if ns >= os && ne <= oe {
+        Relation::Inside
+    } else if ns <= os && ne >= oe {
+        Relation::Contains
+    } else if ns <= oe && os <= ne {
+        Relation::Overlaps
+    } else {
+        Relation::Disjoint
+    }
+}
+
+/// Did these two observations come from the same outlet? (Unknown outlets are
+/// never the same source.)
+fn same_outlet(a: &Observation, b: &Observation) -> bool {
+    match (&a.article.source, &b.article.source) {
+        (Some(x), Some(y)) => {
+            x.eq_ignore_ascii_case(y) && !x.to_ascii_lowercase().starts_with("unknown")
+        }
+        _ => false,
+    }
+}
+
+/// Where a status stands on the way from announced to completed; postponed and
+/// cancelled are off that road.
+fn rank(s: Status) -> Option<u8> {
+    match s {
+        Status::Announced => Some(0),
+        Status::Agreed => Some(1),
+        Status::Signed => Some(2),
+        Status::InProgress => Some(3),
+        Status::Completed => Some(4),
+        Status::Postponed | Status::Cancelled => None,
+    }
+}
+
+/// What a changed value is when nothing says it is a contradiction.
+fn changed(new: &Observation, old: &Observation) -> ChangeKind {
+    if new.claim.change_wording.is_some() || same_outlet(new, old) {
+        ChangeKind::Update
+    } else {
+        ChangeKind::Contradiction
+    }
+}
+
+/// Compares a new observation with one known value of the same event and
+/// attribute. `None`: the new value says nothing about the known one (a fuzzy
+/// value that does not fit), so it is kept out of the timeline.
+pub fn compare(new: &Observation, old: &Observation) -> Option<ChangeKind> {
+    use ChangeKind::*;
+    match (&new.claim.value, &old.claim.value) {
+        (Value::Date(n), Value::Date(o)) => {
+            let relation = relate(n, o);
+            if n.fuzzy {
+                return (relation != Relation::Disjoint).then_some(Confirmation);
+            }
+            if o.fuzzy {
+                // A firm value replaces a loose one.
+                return Some(match relation {
+                    Relation::Same | Relation::Contains => Confirmation,
+                    Relation::Inside | Relation::Overlaps => Refinement,
+                    Relation::Disjoint => Update,
+                });
+            }
+            if new.claim.change_wording.is_some() && relation != Relation::Same {
+                return Some(Update);
+            }
+            Some(match relation {
+                Relation::Same | Relation::Contains | Relation::Overlaps => Confirmation,
+                Relation::Inside => Refinement,
+                Relation::Disjoint => changed(new, old),
+            })
+        }
+        (Value::Status { value: n }, Value::Status { value: o }) => Some(if n == o {
+            Confirmation
+        } else {
+            match (rank(*n), rank(*o)) {
+                (Some(a), Some(b)) if a <= b => Confirmation,
+                _ => Update,
+            }
+        }),
+        (
+            Value::Count {
+                value: n,
+                approx: na,
+                ..
+            },
+            Value::Count {
+                value: o,
+                approx: oa,
+                ..
+            },
+        ) => {
+            let tolerance = if *na || *oa { o / 10 } else { o / 50 };
+            if n.abs_diff(*o) <= tolerance {
+                return Some(Confirmation);
+            }
+            // Troop numbers move: a count reported a week or more later is the new number.
+            let later = (new.article.published - old.article.published).num_days() >= 7;
+            Some(if later { Update } else { changed(new, old) })
+        }
+        (Value::Duration { months: n, .. }, Value::Duration { months: o, .. }) => {
+            Some(if n.abs_diff(*o) <= 1 {
+                Confirmation
+            } else {
+                changed(new, old)
+            })
+        }
+        // Values of different types for one attribute: nothing to compare.
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Article, Attribute, Claim, Event, Granularity, Milestone, Modality, Span};
+    use rstest::rstest;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn date(earliest: &str, latest: Option<&str>, fuzzy: bool) -> Value {
+        Value::Date(TimeValue {
+            earliest: day(earliest),
+            latest: latest.map(day),
+            granularity: Granularity::Month,
+            fuzzy,
+        })
+    }
+
+    fn obs(value: Value, outlet: &str, published: &str, change: Option<&str>) -> Observation {
+        let article = Article {
+            title: "t".into(),
+            source: Some(outlet.into()),
+            url: None,
+            path: None,
+            published: day(published),
+            text: outlet.into(),
+        };
+        Observation {
+            claim: Claim {
+                event: Event::new("XX", "Some force", Milestone::Final, None, None),
+                attribute: Attribute::Deadline,
+                value,
+                text: String::new(),
+                quote: String::new(),
+                span: Span { start: 0, end: 0 },
+                attributed_to: None,
+                modality: Modality::Planned,
+                change_wording: change.map(str::to_string),
+                rule: "test".into(),
+            },
+            article_hash: article.content_hash(),
+            article: article.reference(),
+        }
+    }
+
+    fn status(s: Status) -> Value {
+        Value::Status { value: s }
+    }
+
+    fn count(n: u32, approx: bool) -> Value {
+        Value::Count {
+            value: n,
+            min: n,
+            max: n,
+            approx,
+        }
+    }
+
+    // (known, new, new's outlet, new's date, change wording, expected)
+    #[rstest]
+    // end of 2026 (Oct-Dec), then September 2026 from another outlet: contradiction
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Contradiction)
+    )]
+    // ... the same from the same outlet: it changed its own value
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "A",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    // ... with change wording: update
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "B",
+        "2024-09-10",
+        Some("brought forward"),
+        Some(ChangeKind::Update)
+    )]
+    // by 2026 after end of 2026: less precise and consistent
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-01-01", Some("2026-12-31"), false),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    // September 2026 after by 2026: more precise, inside
+    #[case(
+        date("2026-01-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Refinement)
+    )]
+    // the same value again
+    #[case(
+        date("2025-09-01", Some("2025-09-30"), false),
+        date("2025-09-01", Some("2025-09-30"), false),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    // a floor that the known deadline respects
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-09-01", None, false),
+        "B",
+        "2024-09-28",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    // a floor after the known deadline: cannot both hold
+    #[case(
+        date("2025-01-01", Some("2025-03-31"), false),
+        date("2026-09-01", None, false),
+        "B",
+        "2024-09-28",
+        None,
+        Some(ChangeKind::Contradiction)
+    )]
+    // a fuzzy value that fits confirms; one that does not is ignored
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-05-13", Some("2027-01-13"), true),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2025-08-06", Some("2025-10-06"), true),
+        "B",
+        "2024-09-06",
+        None,
+        None
+    )]
+    // a firm value replaces a fuzzy one
+    #[case(
+        date("2025-08-06", Some("2025-10-06"), true),
+        date("2026-10-01", Some("2026-12-31"), false),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    // statuses move on, never back
+    #[case(
+        status(Status::Agreed),
+        status(Status::Signed),
+        "B",
+        "2024-10-01",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    #[case(
+        status(Status::Agreed),
+        status(Status::Announced),
+        "B",
+        "2024-10-01",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        status(Status::InProgress),
+        status(Status::InProgress),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        status(Status::InProgress),
+        status(Status::Postponed),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    #[case(
+        status(Status::Completed),
+        status(Status::InProgress),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    // troop numbers: about the same confirms; a later different number updates;
+    // a different number the same week from another outlet contradicts
+    #[case(
+        count(2500, true),
+        count(2450, true),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        count(2500, true),
+        count(2000, false),
+        "B",
+        "2024-12-01",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    #[case(
+        count(2500, true),
+        count(4000, false),
+        "B",
+        "2024-09-08",
+        None,
+        Some(ChangeKind::Contradiction)
+    )]
+    // durations
+    #[case(Value::Duration { months: 24, approx: false }, Value::Duration { months: 24, approx: false }, "B", "2024-09-09", None, Some(ChangeKind::Confirmation))]
+    #[case(Value::Duration { months: 24, approx: false }, Value::Duration { months: 36, approx: false }, "B", "2024-09-09", None, Some(ChangeKind::Contradiction))]
+    fn compares(
+        #[case] known: Value,
+        #[case] new: Value,
+        #[case] outlet: &str,
+        #[case] published: &str,
+        #[case] change: Option<&str>,
+        #[case] expected: Option<ChangeKind>,
+    ) {
+        let old = obs(known, "A", "2024-09-06", None);
+        let new = obs(new, outlet, published, change);
+        assert_eq!(compare(&new, &old), expected);
+    }
+
+    #[rstest]
+    #[case(("2026-09-01", "2026-09-30"), ("2026-10-01", "2026-12-31"), Relation::Disjoint)]
+    #[case(("2026-09-01", "2026-09-30"), ("2026-01-01", "2026-12-31"), Relation::Inside)]
+    #[case(("2026-01-01", "2026-12-31"), ("2026-10-01", "2026-12-31"), Relation::Contains)]
+    #[case(("2026-08-01", "2026-10-31"), ("2026-10-01", "2026-12-31"), Relation::Overlaps)]
+    #[case(("2026-10-01", "2026-12-31"), ("2026-10-01", "2026-12-31"), Relation::Same)]
+    fn relates_intervals(
+        #[case] new: (&str, &str),
+        #[case] old: (&str, &str),
+        #[case] expected: Relation,
+    ) {
+        let v = |(a, b): (&str, &str)| TimeValue {
+            earliest: day(a),
+            latest: Some(day(b)),
+            granularity: Granularity::Month,
+            fuzzy: false,
+        };
+        assert_eq!(relate(&v(new), &v(old)), expected);
+    }
+}

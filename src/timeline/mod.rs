@@ -26,3 +26,115 @@ pub struct Entry {
     /// Values replaced by updates and refinements, oldest first.
     pub history: Vec<Observation>,
 }
+
+impl Entry {
+    /// Is a contradiction open on this entry?
+    pub fn is_contested(&self) -> bool {
+        !self.contested.is_empty()
+    }
+}
+
+/// Every entry, keyed by (event key, attribute).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    entries: BTreeMap<(String, Attribute), Entry>,
+}
+
+impl Timeline {
+    pub fn new() -> Timeline {
+        Timeline::default()
+    }
+
+    /// A timeline holding these entries (as loaded from the store).
+    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Timeline {
+        Timeline {
+            entries: entries
+                .into_iter()
+                .map(|e| ((e.event.key.clone(), e.attribute), e))
+                .collect(),
+        }
+    }
+
+    /// Entries in key order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// The entry for an event key and attribute.
+    pub fn entry(&self, key: &str, attribute: Attribute) -> Option<&Entry> {
+        self.entries.get(&(key.to_string(), attribute))
+    }
+
+    /// Diffs `obs` against what is known and records it. Returns the change, or
+    /// `None` when the observation does not move the timeline (a proposal, a
+    /// rejected or denied plan, speculation, a loose value that does not fit,
+    /// or the same article saying something else about the same thing).
+    pub fn apply(&mut self, obs: Observation) -> Option<Change> {
+        if !obs.claim.modality.is_assertive() {
+            return None;
+        }
+        let key = (obs.claim.event.key.clone(), obs.claim.attribute);
+        let Some(entry) = self.entries.get_mut(&key) else {
+            let entry = Entry {
+                event: obs.claim.event.clone(),
+                attribute: obs.claim.attribute,
+                current: obs.clone(),
+                contested: Vec::new(),
+                confirmations: Vec::new(),
+                history: Vec::new(),
+            };
+            self.entries.insert(key, entry);
+            return Some(Change {
+                kind: ChangeKind::New,
+                current: obs,
+                previous: None,
+            });
+        };
+        // One article is one source: what it says again is not news, and what it
+        // says differently about the same thing is not held against itself.
+        let same_article = |o: &Observation| o.article_hash == obs.article_hash;
+        if same_article(&entry.current) || entry.contested.iter().any(same_article) {
+            return None;
+        }
+        let verdict = diff::compare(&obs, &entry.current)?;
+        let (kind, previous) = match verdict {
+            ChangeKind::Contradiction => {
+                // Re-stating one side of an open contradiction does not raise it again.
+                let agrees_with = entry.contested.iter().position(|c| {
+                    matches!(
+                        diff::compare(&obs, c),
+                        Some(ChangeKind::Confirmation | ChangeKind::Refinement)
+                    )
+                });
+                match agrees_with {
+                    Some(i) => (ChangeKind::Confirmation, entry.contested.get(i).cloned()),
+                    None => (ChangeKind::Contradiction, Some(entry.current.clone())),
+                }
+            }
+            other => (other, Some(entry.current.clone())),
+        };
+        match kind {
+            ChangeKind::Confirmation => {
+                if !entry.confirmations.iter().any(|a| *a == obs.article) {
+                    entry.confirmations.push(obs.article.clone());
+                }
+            }
+            ChangeKind::Refinement => {
+                let old = std::mem::replace(&mut entry.current, obs.clone());
+                entry.history.push(old);
+            }
+            ChangeKind::Update | ChangeKind::New => {
+                let old = std::mem::replace(&mut entry.current, obs.clone());
+                entry.history.push(old);
+                // An update settles an open contradiction.
+                entry.history.append(&mut entry.contested);
+            }
+            ChangeKind::Contradiction => entry.contested.push(obs.clone()),
+        }
+        Some(Change {
+            kind,
+            current: obs,
+            previous,
+        })
+    }
+}

@@ -1,0 +1,151 @@
+//! Article-level context: which country the article is about a withdrawal
+//! from, which force is leaving, and how many phases the plan has. Decided
+//! once per article from all its sentences, so that a sentence that says only
+//! "the coalition" or "the second phase" can be placed. Pure.
+
+use super::Analysis;
+use super::lexicon::{CueKind, Hit, Lexicon, NameKind};
+
+/// What the whole article is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleContext {
+    /// ISO code of the country being left.
+    pub country: String,
+    /// Canonical name of the force leaving.
+    pub actor: String,
+    /// Country codes whose troops count as the actor's (the actor's own, or a coalition's members).
+    pub actor_countries: Vec<String>,
+    /// "in two phases": the last phase is the final withdrawal.
+    pub total_phases: Option<u32>,
+}
+
+/// Words that put a country in the "being left" position.
+const HOST_PREPOSITIONS: [&str; 9] = [
+    "from", "in", "leave", "leaving", "left", "out of", "exit", "withdraw", "of",
+];
+
+impl ArticleContext {
+    /// Decides the context, or `None` when no sentence speaks of a force
+    /// leaving a country the lexicon knows.
+    pub fn decide(text: &str, analyses: &[Analysis], lex: &Lexicon) -> Option<ArticleContext> {
+        // 1. The country being left: named in withdrawal sentences, best after "from"/"in".
+        let mut host_scores: Vec<(usize, u32)> = Vec::new();
+        for a in analyses.iter().filter(|a| a.is_withdrawal) {
+            let sentence = &text[a.start..a.end];
+            for hit in &a.names {
+                let country = match hit.kind {
+                    NameKind::Country(i) => i,
+                    NameKind::Location(i) => match lex
+                        .locations
+                        .get(i)
+                        .and_then(|l| lex.countries.iter().position(|c| c.code == l.country))
+                    {
+                        Some(c) => c,
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                if followed_by_force(sentence, hit, &a.cues) {
+                    continue; // "US troops": the force, not the place
+                }
+                let before = sentence[..hit.start].trim_end().to_ascii_lowercase();
+                let weight = if HOST_PREPOSITIONS.iter().any(|p| before.ends_with(p)) {
+                    3
+                } else {
+                    1
+                };
+                match host_scores.iter_mut().find(|(c, _)| *c == country) {
+                    Some((_, s)) => *s += weight,
+                    None => host_scores.push((country, weight)),
+                }
+            }
+        }
+
+        // 2. National forces named anywhere ("American troops", "French soldiers").
+        let mut national: Vec<(usize, u32)> = Vec::new();
+        let mut named_forces: Vec<(usize, u32)> = Vec::new();
+        let mut generic = false;
+        for a in analyses {
+            let sentence = &text[a.start..a.end];
+            generic |= a.cues.iter().any(|c| c.kind == CueKind::GenericForce);
+            for hit in &a.names {
+                match hit.kind {
+                    NameKind::Country(i) | NameKind::Demonym(i)
+                        if followed_by_force(sentence, hit, &a.cues) =>
+                    {
+                        bump(&mut national, i);
+                    }
+                    NameKind::Actor(i) => bump(&mut named_forces, i),
+                    _ => {}
+                }
+            }
+        }
+
+        // The host is the best-scored country that is not the leaving force's own.
+        host_scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top_national = |exclude: usize| {
+            let mut n: Vec<&(usize, u32)> =
+                national.iter().filter(|(c, _)| *c != exclude).collect();
+            n.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            n.first().map(|(c, _)| *c)
+        };
+        let (host, force_country) = host_scores.iter().find_map(|&(host, _)| {
+            let force = top_national(host);
+            let host_is_only_force = force.is_none()
+                && !named_forces.is_empty()
+                && national.iter().any(|(c, _)| *c == host);
+            (!host_is_only_force).then_some((host, force))
+        })?;
+        let host_code = lex.countries.get(host)?.code.clone();
+
+        // 3. The force: a named coalition or mission operating in the host country,
+        //    or "the coalition" resolved through a member's troops, or the nation.
+        named_forces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let named = named_forces.iter().find_map(|&(i, _)| {
+            let def = lex.actors.get(i)?;
+            (def.theatres.is_empty() || def.theatres.contains(&host_code)).then_some(def)
+        });
+        let force_code = force_country
+            .and_then(|c| lex.countries.get(c))
+            .map(|c| c.code.clone());
+        let via_generic = || {
+            let code = force_code.as_ref()?;
+            lex.actors
+                .iter()
+                .find(|d| generic && d.theatres.contains(&host_code) && d.members.contains(code))
+        };
+        let (actor, actor_countries) = if let Some(def) = named.or_else(via_generic) {
+            (def.name.clone(), def.members.clone())
+        } else if let Some(c) = force_country.and_then(|c| lex.countries.get(c)) {
+            (c.actor_name().to_string(), vec![c.code.clone()])
+        } else {
+            ("foreign forces".to_string(), Vec::new())
+        };
+
+        let total_phases = analyses.iter().find_map(|a| a.total_phases);
+        Some(ArticleContext {
+            country: host_code,
+            actor,
+            actor_countries,
+            total_phases,
+        })
+    }
+}
+
+fn bump(scores: &mut Vec<(usize, u32)>, i: usize) {
+    match scores.iter_mut().find(|(c, _)| *c == i) {
+        Some((_, s)) => *s += 1,
+        None => scores.push((i, 1)),
+    }
+}
+
+/// Is this name followed, within two words, by a force word ("U.S. troops",
+/// "American military personnel")?
+pub fn followed_by_force(sentence: &str, hit: &Hit<NameKind>, cues: &[Hit<CueKind>]) -> bool {
+    cues.iter()
+        .filter(|c| c.kind == CueKind::Force && c.start >= hit.end)
+        .any(|c| {
+            let gap = sentence.get(hit.end..c.start).unwrap_or("");
+            gap.split_whitespace().count() <= 2 && !gap.contains([',', '.', ';'])
+        })
+}

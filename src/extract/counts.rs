@@ -1,0 +1,147 @@
+//! Troop counts: "about 2,500 U.S. troops", "a 2,500-strong force", "fewer
+//! than 2,000 soldiers", "up to 3,000 personnel". A number counts only when a
+//! force word follows it and nothing marks it as casualties, evacuees, money
+//! or a percentage. Pure.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lexicon::{CueKind, Hit};
+
+/// A troop number found in a sentence (offsets relative to the sentence).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountMatch {
+    pub start: usize,
+    pub end: usize,
+    pub value: u32,
+    pub min: u32,
+    pub max: u32,
+    pub approx: bool,
+    /// Where the force word ends: the country named after it is where they are.
+    pub force_end: usize,
+}
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(about|approximately|roughly|around|some|nearly|almost|an estimated|more than|over|fewer than|less than|up to|at least|at most)\s+)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|hundred))?(-strong)?",
+    )
+    .unwrap_or_else(|e| panic!("the troop-count pattern does not compile: {e}"))
+});
+
+/// Troop numbers in `sentence`; `cues` are the sentence's cue hits.
+pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
+    if !sentence.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for caps in NUMBER.captures_iter(sentence) {
+        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(2)) else {
+            continue;
+        };
+        // Not part of a bigger token: "$2,500", "2,500%", "1990s", a year.
+        let before = sentence[..whole.start()].chars().next_back();
+        let after = sentence[whole.end()..].chars().next();
+        if matches!(before, Some('$' | '€' | '£' | '#' | '.' | '-'))
+            || matches!(after, Some('%' | '$' | '€'))
+            || sentence[whole.end()..].starts_with("s ")
+        {
+            continue;
+        }
+        let raw: String = digits.as_str().chars().filter(|c| *c != ',').collect();
+        let Ok(number) = raw.parse::<f64>() else {
+            continue;
+        };
+        let scale = match caps.get(3).map(|m| m.as_str().to_ascii_lowercase()) {
+            Some(s) if s == "thousand" => 1000.0,
+            Some(s) if s == "hundred" => 100.0,
+            _ => 1.0,
+        };
+        let scaled = number * scale;
+        if !(1.0..=2_000_000.0).contains(&scaled) || scaled.fract() != 0.0 {
+            continue;
+        }
+        let value = scaled as u32;
+        // A bare four-digit number that looks like a year is a year.
+        if scale == 1.0 && !digits.as_str().contains(',') && (1900..=2100).contains(&value) {
+            continue;
+        }
+        // A force word must follow within three words ("2,500 U.S. troops").
+        let Some(force) = cues.iter().find(|c| {
+            c.kind == CueKind::Force && c.start >= whole.end() && {
+                let gap = &sentence[whole.end()..c.start];
+                gap.split_whitespace().count() <= 3 && !gap.contains([',', ';'])
+                    || gap.trim().is_empty()
+            }
+        }) else {
+            continue;
+        };
+        // Casualties, evacuees, money: a marker within a few words either side.
+        let window_start = floor_boundary(sentence, whole.start().saturating_sub(30));
+        let window_end = ceil_boundary(sentence, (force.end + 25).min(sentence.len()));
+        let excluded = cues.iter().any(|c| {
+            c.kind == CueKind::CountExclusion && c.start >= window_start && c.end <= window_end
+        });
+        if excluded {
+            continue;
+        }
+        let qualifier = caps.get(1).map(|m| m.as_str().to_ascii_lowercase());
+        let (min, max, approx) = match qualifier.as_deref() {
+            Some("more than" | "over" | "at least") => (value, u32::MAX, false),
+            Some("fewer than" | "less than" | "up to" | "at most") => (0, value, false),
+            Some(_) => (value - value / 10, value + value / 10, true),
+            None => (value, value, false),
+        };
+        out.push(CountMatch {
+            start: whole.start(),
+            end: force.end,
+            value,
+            min,
+            max,
+            approx,
+            force_end: force.end,
+        });
+    }
+    out
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::lexicon::Lexicon;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("About 2,500 U.S. troops are stationed there.", Some((2500, true)))]
+    #[case("a 2,500-strong force of soldiers", Some((2500, false)))]
+    #[case("roughly 2.5 thousand troops remain", Some((2500, true)))]
+    #[case("fewer than 2,000 soldiers", Some((2000, false)))]
+    #[case("The attacks killed 3 soldiers.", None)]
+    #[case("2,000 troops were wounded", None)]
+    #[case("it cost $2,500 per troop", None)]
+    #[case("in 2014 troops arrived", None)]
+    #[case("1,200 civilians were evacuated", None)]
+    #[case("the 2,500 figure", None)]
+    fn reads_troop_numbers(#[case] sentence: &str, #[case] expected: Option<(u32, bool)>) {
+        let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
+        let cues = lex.find_cues(sentence);
+        let got = find_counts(sentence, &cues)
+            .first()
+            .map(|c| (c.value, c.approx));
+        assert_eq!(got, expected, "{sentence}");
+    }
+}
