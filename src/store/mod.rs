@@ -58,12 +58,30 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("stored {what} is not valid JSON (was the database written by a newer drawdown?): {source}")]
+    #[error(
+        "stored {what} is not valid JSON (was the database written by a newer drawdown?): {source}"
+    )]
     Decode {
         what: &'static str,
         #[source]
         source: serde_json::Error,
     },
+    /// A value could not be turned into JSON for storing (nothing was written).
+    #[error("cannot encode {what} as JSON: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored column holds a value this version does not know (a delivery
+    /// state, a timestamp out of range, a negative attempt count).
+    #[error(
+        "stored {what} has an unexpected value {value:?} (was the database written by a newer drawdown?)"
+    )]
+    Corrupt { what: &'static str, value: String },
+    /// `delivery_succeeded` / `delivery_failed` named a delivery that does not exist.
+    #[error("no delivery with id {id} in the outbox")]
+    UnknownDelivery { id: i64 },
 }
 
 /// Everything one processed article changes, written at once.
