@@ -13,13 +13,17 @@
 //! - [`timeline`]: the known timeline and the pure diff.
 //! - [`store`]: SQLite persistence and the alert outbox.
 //! - [`alert`]: alert building, sinks and delivery.
+//! - [`metrics`]: counters of work done and input set aside.
 //! - [`config`]: configuration layering and validation.
+//! - [`pipeline`]: one article through extract, diff, alert and store.
 //! - [`service`]: wires the stages together with channels; graceful shutdown.
 
 pub mod alert;
 pub mod config;
 pub mod extract;
+pub mod metrics;
 pub mod model;
+pub mod pipeline;
 pub mod service;
 pub mod source;
 pub mod store;

@@ -21,7 +21,9 @@ pub fn speaker(sentence: &str, cues: &[Hit<CueKind>], lex: &Lexicon) -> Option<S
         let found = if word.eq_ignore_ascii_case("according to") {
             // "according to the agreement" names a document, not a speaker.
             phrase_after(after).filter(|p| {
-                !lex.find_cues(p).iter().any(|c| c.kind == CueKind::Agreement)
+                !lex.find_cues(p)
+                    .iter()
+                    .any(|c| c.kind == CueKind::Agreement)
             })
         } else {
             // "..., al-Abassi said." / "A senior official stated," / "said Minister X"

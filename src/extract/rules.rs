@@ -72,8 +72,14 @@ pub fn sentence_claims(
         for (i, t) in a.times.iter().enumerate() {
             let segment_end = t.start;
             let next_start = a.times.get(i + 1).map_or(sentence.len(), |n| n.start);
+            // Words after the phrase name its milestone only for the last phrase
+            // ("by May, when the last troops leave"); otherwise they belong to the next.
+            let last = i + 1 == a.times.len();
             let target = target_in(sentence, a, ctx, lex, segment_start, segment_end)
-                .or_else(|| target_in(sentence, a, ctx, lex, t.end, next_start))
+                .or_else(|| {
+                    last.then(|| target_in(sentence, a, ctx, lex, t.end, next_start))
+                        .flatten()
+                })
                 .or_else(|| previous.clone());
             segment_start = t.end;
             let Some(target) = target else { continue };

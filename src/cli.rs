@@ -1,0 +1,588 @@
+//! The commands of the public contract (`docs/contract.md`): run, ingest,
+//! replay, extract, timeline, alerts, check-config. Each prints text by default
+//! and one JSON object per line with `--format json`, on stdout; logs go to
+//! stderr. `anyhow` lives here, at the edge, and nowhere in the library.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use drawdown::alert::message::format_value;
+use drawdown::config::{self, Config};
+use drawdown::extract::{self, Lexicon};
+use drawdown::model::{Alert, Article, Claim};
+use drawdown::service;
+use drawdown::source::article_file::{article_files, is_article_path, read_article};
+use drawdown::store::{SqliteStore, Store, StoreConfig};
+use drawdown::timeline::Entry;
+
+/// Largest article file the commands read (the drop folder has its own limit).
+const MAX_ARTICLE_BYTES: u64 = 10_000_000;
+
+/// Exit code for a configuration that cannot be used.
+const EXIT_CONFIG: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "drawdown",
+    version,
+    about = "Watches the news about foreign troop withdrawals and alerts when a new article updates or contradicts the known timeline.",
+    long_about = None
+)]
+pub struct Args {
+    /// Configuration file (TOML). Default: config/drawdown.toml if it exists,
+    /// else built-in defaults. DRAWDOWN_SECTION__KEY variables override it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    /// Log line format on stderr (filter with RUST_LOG, e.g. RUST_LOG=drawdown=debug).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon: drop folder, pipeline and alert delivery, until SIGTERM or Ctrl-C.
+    Run,
+    /// Process article files into the store, as the drop folder would, and print the alerts they raise.
+    Ingest {
+        /// Article files (.txt, .md, .html, .json).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Publication date for files without one: DATE for all, or FILE=DATE (repeatable).
+        #[arg(long, value_name = "[FILE=]YYYY-MM-DD")]
+        published: Vec<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Process files (or every article file in a folder) in publication order against an empty timeline and print every alert.
+    Replay {
+        /// Article files or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Use (and update) this SQLite store instead of an empty in-memory one.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Publication date for files without one: DATE for all, or FILE=DATE (repeatable).
+        #[arg(long, value_name = "[FILE=]YYYY-MM-DD")]
+        published: Vec<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the claims found in article files, touching nothing.
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Publication date for files without one: DATE for all, or FILE=DATE (repeatable).
+        #[arg(long, value_name = "[FILE=]YYYY-MM-DD")]
+        published: Vec<String>,
+        /// Show each claim's rule, byte offsets and sentence.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the known timeline: per event, the value, its sources and open contradictions.
+    Timeline {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the alerts raised so far, with their delivery state per sink.
+    Alerts {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Validate the configuration and say what is wrong.
+    CheckConfig,
+}
+
+/// Logs to stderr: human lines by default, JSON with `--log-format json`.
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Which configuration file to read: the one given, or the default if present.
+fn config_path(given: &Option<PathBuf>) -> Option<PathBuf> {
+    match given {
+        Some(p) => Some(p.clone()),
+        None => {
+            let default = PathBuf::from(config::DEFAULT_PATH);
+            default.exists().then_some(default)
+        }
+    }
+}
+
+fn load_config(given: &Option<PathBuf>) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    let path = config_path(given);
+    let config = Config::load(path.as_deref())?;
+    config.validate(path.as_deref())?;
+    Ok((config, path))
+}
+
+pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::CheckConfig => check_config(&args.config),
+        Command::Run => {
+            let (config, _) = match load_config(&args.config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return Ok(ExitCode::from(EXIT_CONFIG));
+                }
+            };
+            service::run(config, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest {
+            files,
+            published,
+            format,
+        } => {
+            let (config, _) = load_config(&args.config)?;
+            let dates = PublishedDates::parse(&published)?;
+            let store = SqliteStore::open(&config.store).await?;
+            process_files(&config, store, &files, &dates, format, false).await
+        }
+        Command::Replay {
+            paths,
+            db,
+            published,
+            format,
+        } => {
+            let (config, _) = load_config(&args.config)?;
+            let dates = PublishedDates::parse(&published)?;
+            let store = match db {
+                Some(path) => SqliteStore::open(&StoreConfig { path }).await?,
+                None => SqliteStore::open_in_memory().await?,
+            };
+            let mut files = Vec::new();
+            for path in &paths {
+                if path.is_dir() {
+                    let found = article_files(path)
+                        .with_context(|| format!("cannot list the folder {}", path.display()))?;
+                    files.extend(found);
+                } else {
+                    files.push(path.clone());
+                }
+            }
+            process_files(&config, store, &files, &dates, format, true).await
+        }
+        Command::Extract {
+            files,
+            published,
+            explain,
+            format,
+        } => {
+            let (config, _) = load_config(&args.config)?;
+            let dates = PublishedDates::parse(&published)?;
+            let lexicon = Lexicon::with_extensions(&config.lexicon.extra)?;
+            let mut out = std::io::stdout().lock();
+            let mut failed = 0;
+            for file in &files {
+                let article =
+                    match read_article(file, dates.for_file(file), MAX_ARTICLE_BYTES).await {
+                        Ok(a) => a,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            failed += 1;
+                            continue;
+                        }
+                    };
+                for claim in extract::extract(&article, &lexicon) {
+                    print_claim(&mut out, file, &claim, format, explain)?;
+                }
+            }
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Timeline { format } => {
+            let (config, _) = load_config(&args.config)?;
+            let store = SqliteStore::open(&config.store).await?;
+            let entries = store.load_timeline().await?;
+            let mut out = std::io::stdout().lock();
+            for entry in &entries {
+                print_entry(&mut out, entry, format)?;
+            }
+            if entries.is_empty() && format == Format::Text {
+                writeln!(out, "the timeline is empty: no article processed yet")?;
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Alerts { format } => {
+            let (config, _) = load_config(&args.config)?;
+            let store = SqliteStore::open(&config.store).await?;
+            let alerts = store.alerts().await?;
+            let mut out = std::io::stdout().lock();
+            for stored in &alerts {
+                match format {
+                    Format::Json => {
+                        #[derive(Serialize)]
+                        struct Line<'a> {
+                            #[serde(flatten)]
+                            alert: &'a Alert,
+                            raised_at: String,
+                            deliveries: Vec<serde_json::Value>,
+                        }
+                        let deliveries = stored
+                            .deliveries
+                            .iter()
+                            .map(|(sink, state, error)| {
+                                serde_json::json!({"sink": sink, "state": state, "last_error": error})
+                            })
+                            .collect();
+                        let line = Line {
+                            alert: &stored.alert,
+                            raised_at: stored.raised_at.to_rfc3339(),
+                            deliveries,
+                        };
+                        writeln!(out, "{}", serde_json::to_string(&line)?)?;
+                    }
+                    Format::Text => {
+                        let states: Vec<String> = stored
+                            .deliveries
+                            .iter()
+                            .map(|(sink, state, _)| {
+                                format!(
+                                    "{sink}: {}",
+                                    serde_json::to_string(state)
+                                        .unwrap_or_default()
+                                        .trim_matches('"')
+                                )
+                            })
+                            .collect();
+                        writeln!(
+                            out,
+                            "{}  {:<13} {}  [{}]",
+                            stored.raised_at.format("%Y-%m-%d %H:%M:%S"),
+                            stored.alert.kind.as_str(),
+                            stored.alert.message,
+                            states.join(", ")
+                        )?;
+                    }
+                }
+            }
+            if alerts.is_empty() && format == Format::Text {
+                writeln!(out, "no alerts raised yet")?;
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check_config(given: &Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let path = config_path(given);
+    let shown = path
+        .as_ref()
+        .map_or("built-in defaults".to_string(), |p| p.display().to_string());
+    let result =
+        Config::load(path.as_deref()).and_then(|c| c.validate(path.as_deref()).map(|()| c));
+    match result {
+        Ok(config) => {
+            println!(
+                "{shown}: ok (store {}, inbox {}, {} sink(s): {})",
+                config.store.path.display(),
+                config.inbox.dir.display(),
+                config.sinks.len(),
+                config.sink_names().join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(EXIT_CONFIG))
+        }
+    }
+}
+
+/// `--published` values: one date for all files, or per file.
+#[derive(Debug, Default)]
+struct PublishedDates {
+    all: Option<NaiveDate>,
+    per_file: Vec<(PathBuf, NaiveDate)>,
+}
+
+impl PublishedDates {
+    fn parse(values: &[String]) -> anyhow::Result<PublishedDates> {
+        let mut dates = PublishedDates::default();
+        for value in values {
+            let (file, date) = match value.rsplit_once('=') {
+                Some((f, d)) => (Some(PathBuf::from(f)), d),
+                None => (None, value.as_str()),
+            };
+            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").with_context(|| {
+                format!("--published {value:?}: the date must be YYYY-MM-DD (e.g. 2024-09-06)")
+            })?;
+            match file {
+                Some(f) => dates.per_file.push((f, date)),
+                None => dates.all = Some(date),
+            }
+        }
+        Ok(dates)
+    }
+
+    fn for_file(&self, file: &Path) -> Option<NaiveDate> {
+        self.per_file
+            .iter()
+            .find(|(f, _)| {
+                f == file || file.file_name() == f.file_name() && f.components().count() == 1
+            })
+            .map(|(_, d)| *d)
+            .or(self.all)
+    }
+}
+
+/// Reads the files, orders them by publication date (then name), and runs
+/// each through the pipeline, printing the alerts.
+async fn process_files(
+    config: &Config,
+    store: SqliteStore,
+    files: &[PathBuf],
+    dates: &PublishedDates,
+    format: Format,
+    replay: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut articles: Vec<(PathBuf, Article)> = Vec::new();
+    let mut failed = 0;
+    for file in files {
+        if !file.is_file() {
+            eprintln!("error: {} is not a file", file.display());
+            failed += 1;
+            continue;
+        }
+        if !is_article_path(file) {
+            eprintln!(
+                "error: {} is not an article file (.txt, .md, .html, .htm, .json)",
+                file.display()
+            );
+            failed += 1;
+            continue;
+        }
+        match read_article(file, dates.for_file(file), MAX_ARTICLE_BYTES).await {
+            Ok(article) => articles.push((file.clone(), article)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    articles.sort_by(|a, b| a.1.published.cmp(&b.1.published).then(a.0.cmp(&b.0)));
+    let mut replay_config = config.clone();
+    if replay {
+        // Replay starts from an empty timeline: the curated file is not loaded.
+        replay_config.timeline.known = None;
+    }
+    let parts = service::build_parts(&replay_config, store).await?;
+    let store = parts.store.clone();
+    let mut pipeline = parts.pipeline;
+    let mut out = std::io::stdout().lock();
+    let mut raised = 0;
+    for (file, article) in &articles {
+        let outcome = pipeline.process(article).await?;
+        if outcome.duplicate {
+            tracing::info!(file = %file.display(), "already processed; nothing raised");
+            continue;
+        }
+        tracing::info!(
+            file = %file.display(),
+            claims = outcome.claims.len(),
+            alerts = outcome.alerts.len(),
+            "article processed"
+        );
+        for alert in &outcome.alerts {
+            print_alert(&mut out, alert, format)?;
+            raised += 1;
+        }
+    }
+    tracing::info!(articles = articles.len(), alerts = raised, failed, "done");
+    // Alerts printed here are delivered by `drawdown run`'s workers from the outbox.
+    store.close().await;
+    if failed > 0 && articles.is_empty() {
+        bail!("no article could be read");
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_alert(out: &mut impl Write, alert: &Alert, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string(alert)?)?,
+        Format::Text => {
+            let path = alert
+                .current
+                .article
+                .path
+                .as_deref()
+                .and_then(|p| Path::new(p).file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| alert.current.article.title.clone());
+            writeln!(
+                out,
+                "{:<13} {}  [{}]",
+                alert.kind.as_str(),
+                alert.message,
+                path
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_claim(
+    out: &mut impl Write,
+    file: &Path,
+    claim: &Claim,
+    format: Format,
+    explain: bool,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                file: String,
+                #[serde(flatten)]
+                claim: &'a Claim,
+            }
+            let line = Line {
+                file: file.display().to_string(),
+                claim,
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        }
+        Format::Text => {
+            let who = claim
+                .attributed_to
+                .as_deref()
+                .map(|w| format!(", per {w}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}  {} {} = {}  ({:?}: \"{}\"{})",
+                file.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default(),
+                claim.event.key,
+                claim.attribute.as_str(),
+                format_value(&claim.value),
+                claim.modality,
+                claim.text,
+                who
+            )?;
+            if explain {
+                writeln!(
+                    out,
+                    "    rule {}  bytes {}..{}{}\n    \"{}\"",
+                    claim.rule,
+                    claim.span.start,
+                    claim.span.end,
+                    claim
+                        .change_wording
+                        .as_deref()
+                        .map(|w| format!("  change wording {w:?}"))
+                        .unwrap_or_default(),
+                    claim.quote
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_entry(out: &mut impl Write, entry: &Entry, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string(entry)?)?,
+        Format::Text => {
+            let side = |o: &drawdown::model::Observation| {
+                format!(
+                    "{} ({}, {})",
+                    format_value(&o.claim.value),
+                    o.article.outlet(),
+                    o.article.published
+                )
+            };
+            writeln!(
+                out,
+                "{} {}: {}{}",
+                entry.event.key,
+                entry.attribute.as_str(),
+                side(&entry.current),
+                if entry.confirmations.is_empty() {
+                    String::new()
+                } else {
+                    format!("; confirmed by {}", entry.confirmations.len())
+                }
+            )?;
+            for c in &entry.contested {
+                writeln!(out, "    OPEN CONTRADICTION: {}", side(c))?;
+            }
+            for h in &entry.history {
+                writeln!(out, "    was: {}", side(h))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,160 @@
+//! The per-article path shared by the daemon, `ingest` and `replay`: skip an
+//! article already seen (content hash), extract its claims, diff them against
+//! the timeline, build alerts, and store everything in one transaction. The
+//! in-memory timeline only moves once the store has the article.
+
+use std::sync::Arc;
+
+use crate::alert::message::build_alert;
+use crate::extract::{self, Lexicon};
+use crate::metrics::Metrics;
+use crate::model::{Alert, Article, ChangeKind, Claim, Observation};
+use crate::store::{ArticleRecord, RecordOutcome, Store, StoreError};
+use crate::timeline::curated::Curated;
+use crate::timeline::{Entry, Timeline};
+
+/// What processing one article did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The same content was processed before: nothing done.
+    pub duplicate: bool,
+    /// Each claim and what the timeline made of it.
+    pub claims: Vec<(Claim, Option<ChangeKind>)>,
+    /// The alerts raised (kinds chosen by `[alerts] kinds`).
+    pub alerts: Vec<Alert>,
+}
+
+/// Extract, diff, alert, store: one article at a time.
+pub struct Pipeline {
+    store: Arc<dyn Store>,
+    lexicon: Arc<Lexicon>,
+    timeline: Timeline,
+    alert_kinds: Vec<ChangeKind>,
+    sinks: Vec<String>,
+    metrics: Arc<Metrics>,
+}
+
+impl Pipeline {
+    /// A pipeline starting from the timeline in `store`.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        lexicon: Arc<Lexicon>,
+        alert_kinds: Vec<ChangeKind>,
+        sinks: Vec<String>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Pipeline, StoreError> {
+        let timeline = Timeline::from_entries(store.load_timeline().await?);
+        Ok(Pipeline {
+            store,
+            lexicon,
+            timeline,
+            alert_kinds,
+            sinks,
+            metrics,
+        })
+    }
+
+    /// The timeline as it stands.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// Loads a curated timeline into the diff's starting point, once per file
+    /// content. Curated values raise no alerts. Returns how many values it added.
+    pub async fn seed(&mut self, curated: &Curated) -> Result<usize, StoreError> {
+        if self.store.has_article(&curated.content_hash).await? {
+            return Ok(0);
+        }
+        let mut added = 0;
+        for (i, (article, claims)) in curated.entries.iter().enumerate() {
+            // The first entry carries the file's hash, so the file is seen once.
+            let hash = if i == 0 {
+                curated.content_hash.clone()
+            } else {
+                article.content_hash()
+            };
+            let outcome = self.apply(article, &hash, claims.clone(), false).await?;
+            added += outcome.claims.len();
+        }
+        if curated.entries.is_empty() {
+            return Ok(0);
+        }
+        Ok(added)
+    }
+
+    /// Processes one article.
+    pub async fn process(&mut self, article: &Article) -> Result<Outcome, StoreError> {
+        let hash = article.content_hash();
+        if self.store.has_article(&hash).await? {
+            self.metrics.incr("articles_duplicate");
+            return Ok(Outcome {
+                duplicate: true,
+                ..Outcome::default()
+            });
+        }
+        let claims = extract::extract(article, &self.lexicon);
+        self.apply(article, &hash, claims, true).await
+    }
+
+    async fn apply(
+        &mut self,
+        article: &Article,
+        hash: &str,
+        claims: Vec<Claim>,
+        raise_alerts: bool,
+    ) -> Result<Outcome, StoreError> {
+        let reference = article.reference();
+        let mut next = self.timeline.clone();
+        let mut recorded = Vec::with_capacity(claims.len());
+        let mut alerts = Vec::new();
+        let mut touched: Vec<(String, crate::model::Attribute)> = Vec::new();
+        for claim in claims {
+            let observation = Observation {
+                claim: claim.clone(),
+                article: reference.clone(),
+                article_hash: hash.to_string(),
+            };
+            let change = next.apply(observation);
+            if let Some(change) = &change {
+                let key = (claim.event.key.clone(), claim.attribute);
+                if !touched.contains(&key) {
+                    touched.push(key);
+                }
+                if raise_alerts && self.alert_kinds.contains(&change.kind) {
+                    let country = self.lexicon.country_name(&claim.event.country);
+                    alerts.push(build_alert(change, country));
+                }
+            }
+            recorded.push((claim, change.map(|c| c.kind)));
+        }
+        let entries: Vec<Entry> = touched
+            .iter()
+            .filter_map(|(key, attribute)| next.entry(key, *attribute).cloned())
+            .collect();
+        let record = ArticleRecord {
+            article,
+            content_hash: hash,
+            claims: &recorded,
+            entries: &entries,
+            alerts: &alerts,
+            sinks: &self.sinks,
+        };
+        match self.store.record(record).await? {
+            RecordOutcome::Stored => {
+                self.timeline = next;
+                self.metrics.incr("articles_processed");
+                self.metrics.add("claims_found", recorded.len() as u64);
+                self.metrics.add("alerts_raised", alerts.len() as u64);
+                Ok(Outcome {
+                    duplicate: false,
+                    claims: recorded,
+                    alerts,
+                })
+            }
+            RecordOutcome::Duplicate => Ok(Outcome {
+                duplicate: true,
+                ..Outcome::default()
+            }),
+        }
+    }
+}
