@@ -2,4 +2,394 @@
 //! `Sink` trait with one file per sink, and the delivery workers that drain the
 //! store's outbox into sinks with retries. A sink only formats and sends.
 
+#![warn(missing_docs)]
+
+pub mod delivery;
+pub mod jsonl;
 pub mod message;
+pub mod stdout;
+pub mod webhook;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::model::Alert;
+
+pub use jsonl::{JsonlConfig, JsonlSink};
+pub use stdout::{StdoutConfig, StdoutFormat, StdoutSink};
+pub use webhook::{WebhookConfig, WebhookSink};
+
+/// Somewhere alerts go. A sink formats and sends one alert and says whether a
+/// failure is worth retrying; the outbox, retries, backoff and ordering live
+/// once in [`delivery`].
+#[async_trait::async_trait] // `dyn Sink` needs boxed futures
+pub trait Sink: Send + Sync {
+    /// The sink's unique name: the key of its deliveries in the outbox.
+    fn name(&self) -> &str;
+    /// Sends one alert. `Ok` means the receiver has it: it is never sent again.
+    async fn deliver(&self, alert: &Alert) -> Result<(), SinkError>;
+}
+
+/// Why a sink could not be built or could not deliver an alert.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// The receiver answered with a status other than 2xx.
+    #[error("webhook {url}: status {status}")]
+    Status {
+        /// The receiver, without credentials or query.
+        url: String,
+        /// The HTTP status it answered with.
+        status: u16,
+    },
+    /// No answer in time.
+    #[error("webhook {url}: timed out after {}", seconds(*after))]
+    Timeout {
+        /// The receiver, without credentials or query.
+        url: String,
+        /// The configured timeout.
+        after: Duration,
+    },
+    /// Connecting, sending or reading the answer failed.
+    #[error("webhook {url}: {}", with_causes(source))]
+    Network {
+        /// The receiver, without credentials or query.
+        url: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request could not even be built (a bad URL or header).
+    #[error("webhook {url}: cannot build the request: {}", with_causes(source))]
+    Request {
+        /// The receiver, without credentials or query.
+        url: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The HTTP client could not be set up.
+    #[error(
+        "webhook {url}: cannot set up the HTTP client: {}",
+        with_causes(source)
+    )]
+    Client {
+        /// The receiver, without credentials or query.
+        url: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A configured value the sink cannot use.
+    #[error("sink {sink}: {key} {problem}")]
+    Config {
+        /// The sink's name.
+        sink: String,
+        /// The config key at fault.
+        key: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Appending to the alerts file failed.
+    #[error("cannot append to {}: {source}", path.display())]
+    Append {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading the ids already in the alerts file failed.
+    #[error("cannot read the alerts already in {}: {source}", path.display())]
+    ReadExisting {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Creating the folder of the alerts file failed.
+    #[error("cannot create the folder {} for alerts: {source}", path.display())]
+    CreateDir {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing to standard output failed.
+    #[error("cannot write to stdout: {source}")]
+    Stdout {
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The alert could not be encoded as JSON.
+    #[error("cannot encode alert {id} as JSON: {source}")]
+    Encode {
+        /// The alert's id.
+        id: String,
+        /// What serde_json reported.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl SinkError {
+    /// Is the failure worth another attempt later? Network errors, timeouts,
+    /// 429, 5xx and I/O errors (a full disk, a closed pipe) are; other 4xx,
+    /// redirects, bad requests, bad config and unencodable alerts are not.
+    pub fn is_retriable(&self) -> bool {
+        match self {
+            SinkError::Status { status, .. } => *status == 429 || (500..600).contains(status),
+            SinkError::Timeout { .. }
+            | SinkError::Network { .. }
+            | SinkError::Append { .. }
+            | SinkError::ReadExisting { .. }
+            | SinkError::CreateDir { .. }
+            | SinkError::Stdout { .. } => true,
+            SinkError::Request { .. }
+            | SinkError::Client { .. }
+            | SinkError::Config { .. }
+            | SinkError::Encode { .. } => false,
+        }
+    }
+}
+
+/// An error and its causes, "error sending request: ...: Connection refused":
+/// reqwest's own message rarely says what went wrong.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(err) = cause {
+        let more = err.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = err.source();
+    }
+    text
+}
+
+/// "10 s", "0.5 s".
+fn seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} s", d.as_secs_f64())
+    }
+}
+
+/// A URL as errors and logs may show it: no user, password or query string,
+/// where tokens usually hide.
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Both only fail for URLs that cannot have credentials; nothing to hide then.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_fragment(None);
+    let had_query = shown.query().is_some();
+    shown.set_query(None);
+    let mut text = shown.to_string();
+    if had_query {
+        text.push_str("?…");
+    }
+    text
+}
+
+/// One `[[sinks]]` entry: `type` picks the sink, the rest are its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SinkConfig {
+    /// Alerts on standard output.
+    Stdout(StdoutConfig),
+    /// One alert JSON line each, appended to a file.
+    Jsonl(JsonlConfig),
+    /// A POST of the alert JSON to a URL.
+    Webhook(WebhookConfig),
+}
+
+impl SinkConfig {
+    /// The sink type, as written in `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SinkConfig::Stdout(_) => "stdout",
+            SinkConfig::Jsonl(_) => "jsonl",
+            SinkConfig::Webhook(_) => "webhook",
+        }
+    }
+
+    fn configured_name(&self) -> Option<&str> {
+        match self {
+            SinkConfig::Stdout(c) => c.name.as_deref(),
+            SinkConfig::Jsonl(c) => c.name.as_deref(),
+            SinkConfig::Webhook(c) => c.name.as_deref(),
+        }
+    }
+
+    /// The sink's name: the configured `name`, else its type ("jsonl"). The
+    /// name keys the sink's deliveries in the outbox, so it must not depend on
+    /// the entry's position: `_index` (its place in `[[sinks]]`) is not used,
+    /// and the caller makes duplicates unique.
+    pub fn name(&self, _index: usize) -> String {
+        match self.configured_name().map(str::trim) {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => self.kind().to_string(),
+        }
+    }
+
+    /// Every problem with this entry, each prefixed by its key path under `key`
+    /// (e.g. `sinks[1]`): `sinks[1].url: must be an http or https URL`.
+    pub fn validate(&self, key: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.configured_name().is_some_and(|n| n.trim().is_empty()) {
+            problems.push(format!("{key}.name: must not be empty"));
+        }
+        match self {
+            SinkConfig::Stdout(_) => {}
+            SinkConfig::Jsonl(c) => problems.extend(c.validate(key)),
+            SinkConfig::Webhook(c) => problems.extend(c.validate(key)),
+        }
+        problems
+    }
+
+    /// Builds the running sink, named by [`SinkConfig::name`].
+    pub fn build(&self) -> Result<Box<dyn Sink>, SinkError> {
+        let name = self.name(0);
+        Ok(match self {
+            SinkConfig::Stdout(c) => Box::new(c.build(name)),
+            SinkConfig::Jsonl(c) => Box::new(c.build(name)?),
+            SinkConfig::Webhook(c) => Box::new(c.build(name)?),
+        })
+    }
+}
+
+impl fmt::Display for SinkConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> Result<SinkConfig, toml::de::Error> {
+        toml::from_str(toml_text)
+    }
+
+    #[test]
+    fn parses_each_type_with_defaults() {
+        let stdout = parse(r#"type = "stdout""#).unwrap();
+        assert_eq!(
+            stdout,
+            SinkConfig::Stdout(StdoutConfig {
+                name: None,
+                format: StdoutFormat::Text
+            })
+        );
+        let jsonl =
+            parse("type = \"jsonl\"\npath = \"data/alerts.jsonl\"\nname = \"file\"").unwrap();
+        assert_eq!(jsonl.name(0), "file");
+        let webhook = parse("type = \"webhook\"\nurl = \"http://127.0.0.1:9000/hook\"").unwrap();
+        let SinkConfig::Webhook(hook) = &webhook else {
+            panic!("not a webhook: {webhook:?}");
+        };
+        assert_eq!(hook.timeout, Duration::from_secs(10));
+        assert!(hook.headers.is_empty());
+        assert_eq!(webhook.name(3), "webhook");
+        let timed = parse(
+            "type = \"webhook\"\nurl = \"https://example.org/h\"\ntimeout = \"2s 500ms\"\n\
+             headers = { Authorization = \"Bearer x\" }",
+        )
+        .unwrap();
+        let SinkConfig::Webhook(hook) = &timed else {
+            panic!("not a webhook: {timed:?}");
+        };
+        assert_eq!(hook.timeout, Duration::from_millis(2500));
+        assert_eq!(
+            hook.headers.get("Authorization").map(String::as_str),
+            Some("Bearer x")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_types_are_errors() {
+        for text in [
+            "type = \"stdout\"\nfromat = \"json\"",
+            "type = \"jsonl\"\npath = \"a\"\npaht = \"b\"",
+            "type = \"webhook\"\nurl = \"http://x/\"\ntimout = \"1s\"",
+            "type = \"email\"",
+            "path = \"a\"",
+        ] {
+            assert!(parse(text).is_err(), "accepted: {text}");
+        }
+        assert!(parse("type = \"jsonl\"").is_err(), "path is required");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let cases = [
+            (
+                "type = \"jsonl\"\npath = \"\"",
+                vec!["sinks[0].path: must not be empty"],
+            ),
+            (
+                "type = \"webhook\"\nurl = \"ftp://example.org/x\"",
+                vec!["sinks[0].url: must be an http or https URL"],
+            ),
+            (
+                "type = \"webhook\"\nurl = \"http://x/\"\ntimeout = \"0s\"\nname = \" \"\n\
+                 headers = { \"Bad Name\" = \"v\" }",
+                vec![
+                    "sinks[0].name: must not be empty",
+                    "sinks[0].timeout: must be longer than 0 s",
+                    "sinks[0].headers.Bad Name: not a valid HTTP header name",
+                ],
+            ),
+            ("type = \"stdout\"\nformat = \"json\"", vec![]),
+        ];
+        for (text, expected) in cases {
+            let config = parse(text).unwrap();
+            assert_eq!(config.validate("sinks[0]"), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn retriable_errors() {
+        let status = |status| SinkError::Status {
+            url: "http://x/".into(),
+            status,
+        };
+        for (code, retriable) in [
+            (500, true),
+            (503, true),
+            (429, true),
+            (400, false),
+            (404, false),
+            (301, false),
+        ] {
+            assert_eq!(status(code).is_retriable(), retriable, "{code}");
+        }
+        let timeout = SinkError::Timeout {
+            url: "http://x/".into(),
+            after: Duration::from_secs(10),
+        };
+        assert!(timeout.is_retriable());
+        assert_eq!(
+            timeout.to_string(),
+            "webhook http://x/: timed out after 10 s"
+        );
+        assert_eq!(status(503).to_string(), "webhook http://x/: status 503");
+    }
+
+    #[test]
+    fn urls_are_shown_without_secrets() {
+        let url = Url::parse("https://user:pw@example.org/hook?token=abc#x").unwrap();
+        assert_eq!(display_url(&url), "https://example.org/hook?…");
+    }
+}
