@@ -1,1 +1,786 @@
-//! The drop folder.
+//! The drop folder (`[inbox]`): a `Source` that watches one folder for article files
+//! dropped by hand or by scripts. Each file, once it stops changing, is claimed by a
+//! rename into `.processing/`, parsed by `article_file`, handed to the pipeline, and
+//! moved to `done/` once stored, or to `failed/` with a `.reason` if it cannot be read.
+//! No file is handled twice, overwritten or lost: a crash leaves it claimed, and the
+//! next start processes the claim folder first. It knows nothing of claims or alerts.
+
+#![warn(missing_docs)]
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use async_trait::async_trait;
+use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, debug, debug_span, error, info, warn};
+
+use super::article_file::{ArticleError, is_hidden_or_temporary, read_article_as};
+use super::{Incoming, Processed, Source, SourceError};
+use crate::metrics::Metrics;
+use crate::model::Article;
+
+/// Where claimed files wait while the pipeline handles them (hidden, so that
+/// nothing else picks them up).
+pub const CLAIM_DIR: &str = ".processing";
+/// Where stored (or duplicate) articles end up.
+pub const DONE_DIR: &str = "done";
+/// Where unreadable files end up, each with a `NAME.reason`.
+pub const FAILED_DIR: &str = "failed";
+
+/// How long notify's debouncer gathers events for a path before reporting it.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// Watcher signals waiting for the source; the notify thread waits when it is full.
+const WATCH_QUEUE: usize = 64;
+
+/// The `[inbox]` section: the drop folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InboxConfig {
+    /// The folder to watch; `done/`, `failed/` and `.processing/` are made inside it.
+    pub dir: PathBuf,
+    /// How long a file must stay unchanged (size and modification time) before it is read.
+    #[serde(with = "humantime_serde")]
+    pub settle: Duration,
+    /// Larger files are refused (moved to `failed/`) without being read.
+    pub max_file_size: u64,
+    /// Whether `drawdown run` watches the folder at all.
+    pub enabled: bool,
+}
+
+impl Default for InboxConfig {
+    fn default() -> InboxConfig {
+        InboxConfig {
+            dir: PathBuf::from("inbox"),
+            settle: Duration::from_millis(250),
+            max_file_size: 10_000_000,
+            enabled: true,
+        }
+    }
+}
+
+/// The drop folder as a running source.
+pub struct DropFolder {
+    config: InboxConfig,
+    metrics: Arc<Metrics>,
+}
+
+impl DropFolder {
+    /// A drop folder on `config.dir`, counting what it does in `metrics`.
+    pub fn new(config: InboxConfig, metrics: Arc<Metrics>) -> DropFolder {
+        DropFolder { config, metrics }
+    }
+}
+
+#[async_trait]
+impl Source for DropFolder {
+    fn name(&self) -> String {
+        format!("drop folder {}/", self.config.dir.display())
+    }
+
+    async fn run(
+        self: Box<Self>,
+        out: mpsc::Sender<Incoming>,
+        shutdown: CancellationToken,
+    ) -> Result<(), SourceError> {
+        let span = tracing::info_span!("drop_folder", dir = %self.config.dir.display());
+        let DropFolder { config, metrics } = *self;
+        async move {
+            let folders = Folders::create(&config.dir).await?;
+            // Watch before scanning, so that nothing dropped in between is missed.
+            let (signals, mut watch) = mpsc::channel(WATCH_QUEUE);
+            let _debouncer = start_watcher(&folders.watched, signals)?;
+            info!(dir = %folders.inbox.display(), "watching the drop folder");
+            let mut inbox = Inbox {
+                folders,
+                config,
+                metrics,
+                out,
+                shutdown,
+                pending: HashMap::new(),
+            };
+            inbox.run(&mut watch).await
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// The folders of one inbox.
+struct Folders {
+    /// The inbox as configured: files are named after it in logs and articles.
+    inbox: PathBuf,
+    /// The inbox as the watcher reports it (canonical).
+    watched: PathBuf,
+    claim: PathBuf,
+    done: PathBuf,
+    failed: PathBuf,
+}
+
+impl Folders {
+    async fn create(inbox: &Path) -> Result<Folders, SourceError> {
+        let folders = Folders {
+            inbox: inbox.to_path_buf(),
+            watched: inbox.to_path_buf(),
+            claim: inbox.join(CLAIM_DIR),
+            done: inbox.join(DONE_DIR),
+            failed: inbox.join(FAILED_DIR),
+        };
+        for dir in [&folders.claim, &folders.done, &folders.failed] {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|source| SourceError::CreateDir {
+                    path: dir.clone(),
+                    source,
+                })?;
+        }
+        let watched =
+            tokio::fs::canonicalize(inbox)
+                .await
+                .map_err(|source| SourceError::CreateDir {
+                    path: inbox.to_path_buf(),
+                    source,
+                })?;
+        Ok(Folders { watched, ..folders })
+    }
+
+    /// The inbox path of a file the watcher reported, if it is directly in the inbox.
+    fn inbox_file(&self, reported: &Path) -> Option<PathBuf> {
+        let parent = reported.parent()?;
+        let name = reported.file_name()?;
+        let in_inbox = parent == self.watched || parent == self.inbox;
+        (in_inbox && !is_hidden_or_temporary(name)).then(|| self.inbox.join(name))
+    }
+}
+
+/// What the notify thread tells the source.
+#[derive(Debug)]
+enum WatchSignal {
+    /// Something happened to these paths (created, written, renamed, removed).
+    Paths(Vec<PathBuf>),
+    /// Events were lost: look at the whole folder again.
+    Rescan,
+}
+
+type InboxWatcher = Debouncer<RecommendedWatcher, RecommendedCache>;
+
+/// Starts notify on `dir` (not its sub-folders). The callback runs on notify's own
+/// thread, so waiting there for room in the channel never blocks the runtime.
+fn start_watcher(
+    dir: &Path,
+    signals: mpsc::Sender<WatchSignal>,
+) -> Result<InboxWatcher, SourceError> {
+    let watch_error = |source| SourceError::Watch {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        let signal = match result {
+            Ok(events) if events.iter().any(|e| e.need_rescan()) => WatchSignal::Rescan,
+            Ok(events) => {
+                WatchSignal::Paths(events.into_iter().flat_map(|e| e.event.paths).collect())
+            }
+            Err(errors) => {
+                for err in &errors {
+                    warn!(error = %err, "drop folder watcher error; rescanning");
+                }
+                WatchSignal::Rescan
+            }
+        };
+        if signals.blocking_send(signal).is_err() {
+            // The source has stopped; its debouncer is being dropped.
+        }
+    })
+    .map_err(watch_error)?;
+    debouncer
+        .watch(dir, RecursiveMode::NonRecursive)
+        .map_err(watch_error)?;
+    Ok(debouncer)
+}
+
+/// What a file looked like when last seen, to tell when it stops changing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Signature {
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Signature {
+    fn of(meta: &std::fs::Metadata) -> Signature {
+        Signature {
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// A file seen in the inbox, waiting to settle.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    signature: Signature,
+    unchanged_since: Instant,
+}
+
+/// Whether to go on after a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// The running drop folder.
+struct Inbox {
+    folders: Folders,
+    config: InboxConfig,
+    metrics: Arc<Metrics>,
+    out: mpsc::Sender<Incoming>,
+    shutdown: CancellationToken,
+    /// Files seen but not claimed yet.
+    pending: HashMap<PathBuf, Candidate>,
+}
+
+impl Inbox {
+    async fn run(&mut self, watch: &mut mpsc::Receiver<WatchSignal>) -> Result<(), SourceError> {
+        // Files a previous run claimed but did not finish come first.
+        for claimed in self.claimed_files().await? {
+            if self.handle(claimed).await == Flow::Stop {
+                return Ok(());
+            }
+        }
+        self.scan().await?;
+        let tick =
+            (self.config.settle / 4).clamp(Duration::from_millis(10), Duration::from_millis(250));
+        loop {
+            if self.handle_settled().await == Flow::Stop || self.shutdown.is_cancelled() {
+                return Ok(());
+            }
+            tokio::select! {
+                biased;
+                () = self.shutdown.cancelled() => return Ok(()),
+                () = self.out.closed() => {
+                    info!("the pipeline has closed; the drop folder stops");
+                    return Ok(());
+                }
+                signal = watch.recv() => match signal {
+                    Some(WatchSignal::Paths(paths)) => {
+                        for path in paths {
+                            if let Some(file) = self.folders.inbox_file(&path) {
+                                self.notice(file).await;
+                            }
+                        }
+                    }
+                    Some(WatchSignal::Rescan) => self.scan().await?,
+                    None => {
+                        return Err(SourceError::WatcherStopped {
+                            path: self.folders.inbox.clone(),
+                        });
+                    }
+                },
+                () = tokio::time::sleep(tick), if !self.pending.is_empty() => {}
+            }
+        }
+    }
+
+    /// The files left in the claim folder, oldest first.
+    async fn claimed_files(&self) -> Result<Vec<PathBuf>, SourceError> {
+        let files =
+            list_files(&self.folders.claim)
+                .await
+                .map_err(|source| SourceError::ScanDir {
+                    path: self.folders.claim.clone(),
+                    source,
+                })?;
+        if !files.is_empty() {
+            info!(
+                count = files.len(),
+                "resuming files claimed before the last stop"
+            );
+        }
+        Ok(files.into_iter().map(|(path, _)| path).collect())
+    }
+
+    /// Notes every file in the inbox (they are handled oldest first once settled).
+    async fn scan(&mut self) -> Result<(), SourceError> {
+        let files =
+            list_files(&self.folders.inbox)
+                .await
+                .map_err(|source| SourceError::ScanDir {
+                    path: self.folders.inbox.clone(),
+                    source,
+                })?;
+        for (path, meta) in files {
+            self.pending.entry(path).or_insert_with(|| Candidate {
+                signature: Signature::of(&meta),
+                unchanged_since: Instant::now(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A watcher event about `file`: start waiting for it to settle.
+    async fn notice(&mut self, file: PathBuf) {
+        if self.pending.contains_key(&file) {
+            return;
+        }
+        match tokio::fs::metadata(&file).await {
+            Ok(meta) if meta.is_file() => {
+                self.pending.insert(
+                    file,
+                    Candidate {
+                        signature: Signature::of(&meta),
+                        unchanged_since: Instant::now(),
+                    },
+                );
+            }
+            // Gone again (renamed away, claimed) or a folder: nothing to do.
+            _ => {}
+        }
+    }
+
+    /// Looks at every pending file again and handles those that stopped changing,
+    /// oldest modification first.
+    async fn handle_settled(&mut self) -> Flow {
+        let now = Instant::now();
+        let mut settled = Vec::new();
+        let mut gone = Vec::new();
+        for (path, candidate) in &mut self.pending {
+            let meta = match tokio::fs::metadata(path).await {
+                Ok(meta) if meta.is_file() => meta,
+                _ => {
+                    gone.push(path.clone());
+                    continue;
+                }
+            };
+            let signature = Signature::of(&meta);
+            if signature != candidate.signature {
+                *candidate = Candidate {
+                    signature,
+                    unchanged_since: now,
+                };
+            }
+            // Unchanged while we watched, or not written to for as long (a file
+            // renamed or moved in, or there when we started).
+            let watched_long = now.duration_since(candidate.unchanged_since) >= self.config.settle;
+            let untouched_long = signature
+                .modified
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .is_some_and(|age| age >= self.config.settle);
+            if watched_long || untouched_long {
+                settled.push((signature.modified, path.clone()));
+            }
+        }
+        for path in gone {
+            self.pending.remove(&path);
+        }
+        settled.sort();
+        for (_, path) in settled {
+            self.pending.remove(&path);
+            if self.shutdown.is_cancelled() {
+                return Flow::Stop;
+            }
+            let Some(name) = path.file_name() else {
+                continue;
+            };
+            let claimed = match claim(&path, &self.folders.claim, name).await {
+                Ok(claimed) => claimed,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    debug!(file = %path.display(), "file went away before it was claimed");
+                    continue;
+                }
+                Err(err) => {
+                    warn!(file = %path.display(), error = %err, "cannot claim the file; it is retried when it changes or at the next start");
+                    continue;
+                }
+            };
+            if self.handle(claimed).await == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Reads one claimed file and hands it over, or sets it aside.
+    async fn handle(&mut self, claimed: PathBuf) -> Flow {
+        let Some(name) = claimed.file_name().map(OsStr::to_os_string) else {
+            return Flow::Continue;
+        };
+        let shown = self.folders.inbox.join(&name);
+        let span = debug_span!("inbox_file", file = %shown.display());
+        async {
+            let read = read_article_as(&claimed, &shown, None, self.config.max_file_size).await;
+            match read {
+                Ok(article) => self.hand_over(&claimed, &name, &shown, article).await,
+                Err(err) => {
+                    self.reject(&claimed, &name, &shown, &err).await;
+                    Flow::Continue
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn hand_over(
+        &mut self,
+        claimed: &Path,
+        name: &OsStr,
+        shown: &Path,
+        mut article: Article,
+    ) -> Flow {
+        self.metrics.incr("inbox_read");
+        article.path = Some(shown.to_path_buf());
+        debug!(file = %shown.display(), title = %article.title, "article handed over");
+        let (done, mut answer) = oneshot::channel();
+        let incoming = Incoming {
+            article,
+            origin: shown.display().to_string(),
+            done: Some(done),
+        };
+        tokio::select! {
+            sent = self.out.send(incoming) => {
+                if sent.is_err() {
+                    info!(file = %shown.display(), "the pipeline has closed; the file stays claimed for the next start");
+                    return Flow::Stop;
+                }
+            }
+            () = self.shutdown.cancelled() => {
+                // Not handed over: it stays claimed and is read first at the next start.
+                return Flow::Stop;
+            }
+        }
+        let answer = tokio::select! {
+            answer = &mut answer => answer,
+            () = self.shutdown.cancelled() => {
+                info!(file = %shown.display(), "stopping after the article in hand");
+                answer.await
+            }
+        };
+        match answer {
+            Ok(Processed::Stored { claims, alerts }) => {
+                self.finish(claimed, name, shown).await;
+                info!(file = %shown.display(), outcome = "stored", claims, alerts, "article processed");
+            }
+            Ok(Processed::Duplicate) => {
+                self.finish(claimed, name, shown).await;
+                info!(file = %shown.display(), outcome = "duplicate", "article processed");
+            }
+            Ok(Processed::Failed(reason)) => {
+                error!(
+                    file = %shown.display(),
+                    reason = %reason,
+                    "the pipeline could not store the article; the file stays in .processing and is retried at the next start"
+                );
+            }
+            Err(_) => {
+                warn!(file = %shown.display(), "the pipeline dropped the article without an answer; the file stays claimed for the next start");
+            }
+        }
+        if self.shutdown.is_cancelled() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Moves a stored article's file to `done/`.
+    async fn finish(&self, claimed: &Path, name: &OsStr, shown: &Path) {
+        match file_away(claimed, &self.folders.done, name).await {
+            Ok(dest) => {
+                self.metrics.incr("inbox_done");
+                debug!(file = %shown.display(), to = %dest.display(), "file moved to done");
+            }
+            Err(err) => {
+                error!(
+                    file = %shown.display(),
+                    error = %err,
+                    "cannot move the file to done/; it stays in .processing and is read again (as a duplicate) at the next start"
+                );
+            }
+        }
+    }
+
+    /// Moves an unreadable file to `failed/` with a `.reason` beside it.
+    async fn reject(&self, claimed: &Path, name: &OsStr, shown: &Path, err: &ArticleError) {
+        let reason = error_chain(err);
+        warn!(file = %shown.display(), reason = %reason, code = err.reason_code(), "article rejected");
+        self.metrics.incr("inbox_failed");
+        self.metrics.incr(failed_counter(err));
+        let dest = match file_away(claimed, &self.folders.failed, name).await {
+            Ok(dest) => dest,
+            Err(move_err) => {
+                error!(
+                    file = %shown.display(),
+                    error = %move_err,
+                    "cannot move the rejected file to failed/; it stays in .processing"
+                );
+                return;
+            }
+        };
+        let mut reason_name = dest
+            .file_name()
+            .map(OsStr::to_os_string)
+            .unwrap_or_default();
+        reason_name.push(".reason");
+        let reason_path = self.folders.failed.join(reason_name);
+        let body = format!("{reason}\nreason: {}\n", err.reason_code());
+        if let Err(write_err) = tokio::fs::write(&reason_path, body).await {
+            warn!(file = %reason_path.display(), error = %write_err, "cannot write the reason file");
+        }
+    }
+}
+
+/// The metrics counter for a rejected file: `inbox_failed_<reason_code>`.
+fn failed_counter(err: &ArticleError) -> &'static str {
+    match err {
+        ArticleError::Empty { .. } => "inbox_failed_empty",
+        ArticleError::Binary { .. } => "inbox_failed_binary",
+        ArticleError::NotUtf8 { .. } => "inbox_failed_not_utf8",
+        ArticleError::UnknownExtension { .. } => "inbox_failed_unknown_extension",
+        ArticleError::TooLarge { .. } => "inbox_failed_too_large",
+        ArticleError::Json { .. } => "inbox_failed_json",
+        ArticleError::MissingField { .. } => "inbox_failed_missing_field",
+        ArticleError::BadDate { .. } => "inbox_failed_bad_date",
+        ArticleError::NoText { .. } => "inbox_failed_no_text",
+        ArticleError::NoDate { .. } => "inbox_failed_no_date",
+        ArticleError::Io { .. } => "inbox_failed_io",
+        ArticleError::ParserPanic { .. } => "inbox_failed_parser_panic",
+    }
+}
+
+/// An error and its causes, "outer: inner: innermost".
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
+/// The regular files directly in `dir` (hidden and temporary names left out),
+/// oldest modification first, then by name.
+async fn list_files(dir: &Path) -> io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
+    let mut files = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        if is_hidden_or_temporary(&entry.file_name()) {
+            continue;
+        }
+        let path = entry.path();
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => files.push((path, meta)),
+            _ => {}
+        }
+    }
+    files.sort_by(|(a, am), (b, bm)| (am.modified().ok(), a).cmp(&(bm.modified().ok(), b)));
+    Ok(files)
+}
+
+/// `NAME`, then `STEM-1.EXT`, `STEM-2.EXT`, ...
+fn numbered_name(name: &OsStr, n: u32) -> OsString {
+    if n == 0 {
+        return name.to_os_string();
+    }
+    let path = Path::new(name);
+    let stem = path.file_stem().unwrap_or(name);
+    let mut out = stem.to_os_string();
+    out.push(format!("-{n}"));
+    if let Some(ext) = path.extension() {
+        out.push(".");
+        out.push(ext);
+    }
+    out
+}
+
+/// How many numbered names to try before giving up.
+const MAX_NUMBERED: u32 = 10_000;
+
+async fn exists(path: &Path) -> io::Result<bool> {
+    match tokio::fs::symlink_metadata(path).await {
+        Ok(_) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+fn no_free_name(dir: &Path, name: &OsStr) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "no free name for {} in {}",
+            Path::new(name).display(),
+            dir.display()
+        ),
+    )
+}
+
+/// Claims `file` by renaming it into the claim folder under a free name. A rename
+/// is atomic: if two claimers race, one gets `NotFound`.
+async fn claim(file: &Path, claim_dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
+    for n in 0..MAX_NUMBERED {
+        let dest = claim_dir.join(numbered_name(name, n));
+        if !exists(&dest).await? {
+            tokio::fs::rename(file, &dest).await?;
+            return Ok(dest);
+        }
+    }
+    Err(no_free_name(claim_dir, name))
+}
+
+/// Moves `file` into `dir` as `name` or the first free numbered name, never
+/// replacing a file: a hard link fails if the name is taken, then the original is
+/// removed. Where hard links are not supported, renames to a name checked free.
+async fn file_away(file: &Path, dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
+    for n in 0..MAX_NUMBERED {
+        let dest = dir.join(numbered_name(name, n));
+        match tokio::fs::hard_link(file, &dest).await {
+            Ok(()) => {
+                tokio::fs::remove_file(file).await?;
+                return Ok(dest);
+            }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Err(err),
+            Err(_) => {
+                if !exists(&dest).await? {
+                    tokio::fs::rename(file, &dest).await?;
+                    return Ok(dest);
+                }
+            }
+        }
+    }
+    Err(no_free_name(dir, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults_and_keys() {
+        let empty: InboxConfig = toml::from_str("").unwrap();
+        assert_eq!(empty, InboxConfig::default());
+        assert_eq!(empty.dir, PathBuf::from("inbox"));
+        assert_eq!(empty.settle, Duration::from_millis(250));
+        assert_eq!(empty.max_file_size, 10_000_000);
+        assert!(empty.enabled);
+
+        let set: InboxConfig =
+            toml::from_str("dir = \"drop\"\nsettle = \"1s 500ms\"\nenabled = false").unwrap();
+        assert_eq!(set.dir, PathBuf::from("drop"));
+        assert_eq!(set.settle, Duration::from_millis(1500));
+        assert!(!set.enabled);
+
+        let typo = toml::from_str::<InboxConfig>("setle = \"1s\"").unwrap_err();
+        assert!(typo.to_string().contains("unknown field"), "{typo}");
+    }
+
+    #[test]
+    fn numbered_names_keep_the_extension() {
+        let cases = [
+            ("a.txt", 0, "a.txt"),
+            ("a.txt", 1, "a-1.txt"),
+            ("story.final.html", 2, "story.final-2.html"),
+            ("README", 3, "README-3"),
+        ];
+        for (name, n, expected) in cases {
+            assert_eq!(numbered_name(OsStr::new(name), n), OsString::from(expected));
+        }
+    }
+
+    #[test]
+    fn failed_counters_follow_reason_codes() {
+        let path = PathBuf::from("x.txt");
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let errors = [
+            ArticleError::Empty { path: path.clone() },
+            ArticleError::Binary { path: path.clone() },
+            ArticleError::NotUtf8 {
+                path: path.clone(),
+                offset: 1,
+            },
+            ArticleError::UnknownExtension {
+                path: path.clone(),
+                ext: "pdf".into(),
+            },
+            ArticleError::TooLarge {
+                path: path.clone(),
+                size: 2,
+                limit: 1,
+            },
+            ArticleError::Json {
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                source: json,
+            },
+            ArticleError::MissingField {
+                path: path.clone(),
+                field: "text",
+            },
+            ArticleError::BadDate {
+                path: path.clone(),
+                value: "x".into(),
+            },
+            ArticleError::NoText { path: path.clone() },
+            ArticleError::NoDate { path: path.clone() },
+            ArticleError::Io {
+                path: path.clone(),
+                source: io::Error::other("x"),
+            },
+            ArticleError::ParserPanic {
+                path: path.clone(),
+                detail: "x".into(),
+            },
+        ];
+        for err in &errors {
+            assert_eq!(
+                failed_counter(err),
+                format!("inbox_failed_{}", err.reason_code())
+            );
+        }
+    }
+
+    #[test]
+    fn error_chain_includes_causes() {
+        let err = ArticleError::Io {
+            path: PathBuf::from("inbox/a.txt"),
+            source: io::Error::new(io::ErrorKind::PermissionDenied, "permission denied"),
+        };
+        assert_eq!(
+            error_chain(&err),
+            "inbox/a.txt: cannot read the file; check that it exists and is readable: permission denied"
+        );
+    }
+
+    #[tokio::test]
+    async fn moves_never_overwrite() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("done");
+        std::fs::create_dir(&dest).unwrap();
+        for (i, expected) in ["a.txt", "a-1.txt", "a-2.txt"].iter().enumerate() {
+            let src = tmp.path().join("a.txt");
+            std::fs::write(&src, i.to_string()).unwrap();
+            let moved = file_away(&src, &dest, OsStr::new("a.txt")).await.unwrap();
+            assert_eq!(moved, dest.join(expected));
+            assert!(!src.exists());
+        }
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "0");
+        assert_eq!(std::fs::read_to_string(dest.join("a-2.txt")).unwrap(), "2");
+
+        let src = tmp.path().join("a.txt");
+        std::fs::write(&src, "claimed").unwrap();
+        let claimed = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap();
+        assert_eq!(claimed, dest.join("a-3.txt"));
+        let gone = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+    }
+}

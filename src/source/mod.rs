@@ -63,4 +63,12 @@ pub enum SourceError {
         #[source]
         source: notify::Error,
     },
+    #[error("cannot list the folder {path}: {source}")]
+    ScanDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the watcher of the folder {path} stopped; restart the source")]
+    WatcherStopped { path: std::path::PathBuf },
 }
