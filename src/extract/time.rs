@@ -2129,6 +2129,7 @@ mod tests {
     #[case("in May", "2025-05-01", "2025-05-31", G::Month, false, "month")]
     #[case("next September", "2025-09-01", "2025-09-30", G::Month, false, "month")]
     #[case("last September", "2023-09-01", "2023-09-30", G::Month, false, "month")]
+    #[case("this September", "2024-09-01", "2024-09-30", G::Month, false, "month")]
     // days
     #[case(
         "September 8, 2025",
@@ -2974,7 +2975,7 @@ mod tests {
     #[case("they march 8 miles; a sept 9 memo; jan 5")]
     #[case("2,026 soldiers, 20260 rounds, $2026, 2026%, 2026 percent")]
     #[case("the 2026th day, call 555 2026 or 555-2026, file No. 2026")]
-    #[case("at 1930 GMT, at 20:26, 2026.5")]
+    #[case("at 1930 GMT, 1930 hours, at 20:26, 2026.5, the 2020s")]
     #[case("for several months, in a few years, within several weeks")]
     #[case("a 30-year-old soldier, two years ago, for two years ago")]
     #[case("over the last year, the fall of the city")]
