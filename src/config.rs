@@ -78,9 +78,7 @@ impl Default for TimelineConfig {
 impl TimelineConfig {
     /// The curated file to load, if any (`known = ""` turns it off).
     pub fn known_path(&self) -> Option<&Path> {
-        self.known
-            .as_deref()
-            .filter(|p| !p.as_os_str().is_empty())
+        self.known.as_deref().filter(|p| !p.as_os_str().is_empty())
     }
 }
 
@@ -123,7 +121,7 @@ pub enum ConfigError {
     Load {
         origin: String,
         #[source]
-        source: config::ConfigError,
+        source: Box<config::ConfigError>,
     },
     #[error("configuration {origin} has {} problem(s):\n  {}", problems.len(), problems.join("\n  "))]
     Invalid {
@@ -176,7 +174,7 @@ impl Config {
         builder = builder.add_source(environment);
         let load_error = |source| ConfigError::Load {
             origin: origin(path),
-            source,
+            source: Box::new(source),
         };
         let merged = builder.build().map_err(load_error)?;
         merged.try_deserialize::<Config>().map_err(load_error)

@@ -36,7 +36,10 @@ fn json_lines(stdout: &[u8]) -> Vec<Value> {
 /// (config text, words the error must contain)
 const BAD_CONFIGS: [(&str, &[&str]); 4] = [
     ("[store]\npth = \"x.db\"\n", &["bad.toml", "pth", "store"]),
-    ("[inbox]\nsettle = \"soon\"\n", &["bad.toml", "inbox.settle", "duration"]),
+    (
+        "[inbox]\nsettle = \"soon\"\n",
+        &["bad.toml", "inbox.settle", "duration"],
+    ),
     (
         "[[sinks]]\ntype = \"webhook\"\nurl = \"not a url\"\n",
         &["bad.toml", "sinks[0]", "URL"],
@@ -92,16 +95,26 @@ fn extract_prints_claims_with_their_rule_and_offsets() {
         .find(|c| c["event"]["key"] == "IQ/us-led-coalition/final" && c["attribute"] == "deadline")
         .unwrap_or_else(|| panic!("no final deadline claim: {claims:#?}"));
     assert_eq!(final_deadline["value"]["earliest"], "2026-09-01");
-    assert!(final_deadline["rule"].as_str().is_some_and(|r| r.starts_with("deadline/")));
-    assert!(final_deadline["attributed_to"]
-        .as_str()
-        .is_some_and(|w| w.contains("Minister")));
+    assert!(
+        final_deadline["rule"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("deadline/"))
+    );
+    assert!(
+        final_deadline["attributed_to"]
+            .as_str()
+            .is_some_and(|w| w.contains("Minister"))
+    );
     // The span points at the quoted sentence in the article text.
     let start = final_deadline["span"]["start"].as_u64().unwrap_or(0) as usize;
     let end = final_deadline["span"]["end"].as_u64().unwrap_or(0) as usize;
     assert!(end > start);
     // A rejected proposal is recorded with its modality, never as a plan.
-    assert!(claims.iter().all(|c| c["value"]["months"] != 36 || c["modality"] == "rejected"));
+    assert!(
+        claims
+            .iter()
+            .all(|c| c["value"]["months"] != 36 || c["modality"] == "rejected")
+    );
 
     let text = drawdown(dir.path())
         .args(["--config", "c.toml", "extract", "--explain"])
@@ -110,7 +123,10 @@ fn extract_prints_claims_with_their_rule_and_offsets() {
         .unwrap_or_else(|e| panic!("{e}"));
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("rule deadline/"), "{text}");
-    assert!(text.contains("IQ/us-led-coalition/final deadline = September 2026"), "{text}");
+    assert!(
+        text.contains("IQ/us-led-coalition/final deadline = September 2026"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -127,7 +143,11 @@ fn ingest_stores_and_the_same_article_twice_raises_nothing() {
         .arg(story("03-two-phases.json"))
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let alerts = json_lines(&first.stdout);
     assert!(
         alerts.iter().any(|a| a["kind"] == "contradiction"),
@@ -139,7 +159,10 @@ fn ingest_stores_and_the_same_article_twice_raises_nothing() {
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.status.success());
-    assert!(json_lines(&again.stdout).is_empty(), "a duplicate raised alerts");
+    assert!(
+        json_lines(&again.stdout).is_empty(),
+        "a duplicate raised alerts"
+    );
 
     // The timeline shows the open contradiction.
     let timeline = drawdown(dir.path())
@@ -147,16 +170,25 @@ fn ingest_stores_and_the_same_article_twice_raises_nothing() {
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let text = String::from_utf8_lossy(&timeline.stdout);
-    assert!(text.contains("IQ/us-led-coalition/final deadline: end of 2026"), "{text}");
-    assert!(text.contains("OPEN CONTRADICTION: September 2026"), "{text}");
+    assert!(
+        text.contains("IQ/us-led-coalition/final deadline: end of 2026"),
+        "{text}"
+    );
+    assert!(
+        text.contains("OPEN CONTRADICTION: September 2026"),
+        "{text}"
+    );
     let entries = drawdown(dir.path())
         .args(["--config", "c.toml", "timeline", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let entries = json_lines(&entries.stdout);
-    assert!(entries
-        .iter()
-        .any(|e| e["event"]["key"] == "IQ/us-led-coalition/final" && e["contested"].as_array().is_some_and(|c| c.len() == 1)));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["event"]["key"] == "IQ/us-led-coalition/final"
+                && e["contested"].as_array().is_some_and(|c| c.len() == 1))
+    );
 
     // Alerts are stored with a pending delivery to the configured sink.
     let stored = drawdown(dir.path())
@@ -165,9 +197,9 @@ fn ingest_stores_and_the_same_article_twice_raises_nothing() {
         .unwrap_or_else(|e| panic!("{e}"));
     let stored = json_lines(&stored.stdout);
     assert_eq!(stored.len(), alerts.len());
-    assert!(stored
-        .iter()
-        .all(|a| a["deliveries"][0]["sink"] == "stdout" && a["deliveries"][0]["state"] == "pending"));
+    assert!(stored.iter().all(
+        |a| a["deliveries"][0]["sink"] == "stdout" && a["deliveries"][0]["state"] == "pending"
+    ));
     let text = drawdown(dir.path())
         .args(["--config", "c.toml", "alerts"])
         .output()
@@ -178,7 +210,11 @@ fn ingest_stores_and_the_same_article_twice_raises_nothing() {
 #[test]
 fn ingest_of_a_broken_file_says_why_and_fails() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    write(dir.path(), "c.toml", "[store]\npath = \"d.db\"\n[timeline]\nknown = \"\"\n");
+    write(
+        dir.path(),
+        "c.toml",
+        "[store]\npath = \"d.db\"\n[timeline]\nknown = \"\"\n",
+    );
     let junk = dir.path().join("junk.txt");
     std::fs::write(&junk, [0u8, 1, 2, 0, 255]).unwrap_or_else(|e| panic!("{e}"));
     let out = drawdown(dir.path())

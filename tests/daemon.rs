@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, Signal};
+use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
 
@@ -22,7 +22,10 @@ fn story(name: &str) -> PathBuf {
 fn wait_for(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -77,8 +80,11 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     .unwrap_or_else(|e| panic!("{e}"));
 
     // Already waiting when the service starts.
-    std::fs::copy(story("01-deal-reached.txt"), inbox.join("01-deal-reached.txt"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        story("01-deal-reached.txt"),
+        inbox.join("01-deal-reached.txt"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 
     let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
         .current_dir(root)
@@ -99,7 +105,9 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     // A copy, then the usual write-to-temp-then-rename.
     std::fs::copy(story("02-minister-two-years.html"), inbox.join("02.html"))
         .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(limit, "02 in done/", || names_in(&done).contains(&"02.html".to_string()));
+    wait_for(limit, "02 in done/", || {
+        names_in(&done).contains(&"02.html".to_string())
+    });
     let temp = inbox.join(".03.json.part");
     std::fs::copy(story("03-two-phases.json"), &temp).unwrap_or_else(|e| panic!("{e}"));
     let dropped = Instant::now();
@@ -118,12 +126,24 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     std::fs::write(inbox.join("junk.txt"), [0u8, 159, 146, 150, 0, 1, 2, 3])
         .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(inbox.join("empty.txt"), "").unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(inbox.join("latin1.txt"), b"Title: Caf\xe9\n\nTroops left.\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        inbox.join("latin1.txt"),
+        b"Title: Caf\xe9\n\nTroops left.\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(inbox.join("report.pdf"), "%PDF-1.4").unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(inbox.join("missing.json"), r#"{"title":"No body","published":"2024-09-10"}"#)
-        .unwrap_or_else(|e| panic!("{e}"));
-    for bad in ["junk.txt", "empty.txt", "latin1.txt", "report.pdf", "missing.json"] {
+    std::fs::write(
+        inbox.join("missing.json"),
+        r#"{"title":"No body","published":"2024-09-10"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for bad in [
+        "junk.txt",
+        "empty.txt",
+        "latin1.txt",
+        "report.pdf",
+        "missing.json",
+    ] {
         wait_for(limit, bad, || {
             let names = names_in(&failed);
             names.contains(&bad.to_string()) && names.contains(&format!("{bad}.reason"))
@@ -143,10 +163,17 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     // And a good article after all that still works.
     std::fs::copy(story("04-pentagon-announces.md"), inbox.join("04.md"))
         .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(limit, "04 in done/", || names_in(&done).contains(&"04.md".to_string()));
+    wait_for(limit, "04 in done/", || {
+        names_in(&done).contains(&"04.md".to_string())
+    });
     let after: Vec<Value> = jsonl_alerts(&alerts_file);
     assert_eq!(
-        after.iter().filter(|a| a["current"]["article"]["path"].as_str().is_some_and(|p| p.contains("03-again"))).count(),
+        after
+            .iter()
+            .filter(|a| a["current"]["article"]["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("03-again")))
+            .count(),
         0,
         "the duplicate raised alerts"
     );
@@ -160,7 +187,10 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
         if let Some(status) = daemon.0.try_wait().unwrap_or_else(|e| panic!("{e}")) {
             break status;
         }
-        assert!(stopping.elapsed() < Duration::from_secs(5), "still running 5 s after SIGTERM");
+        assert!(
+            stopping.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "exit status {status:?}");
@@ -169,13 +199,25 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     // The stdout sink printed the same alerts as JSON lines.
     let mut stdout = String::new();
     if let Some(mut out) = daemon.0.stdout.take() {
-        out.read_to_string(&mut stdout).unwrap_or_else(|e| panic!("{e}"));
+        out.read_to_string(&mut stdout)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
-    let printed: Vec<Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert_eq!(printed, jsonl_alerts(&alerts_file), "stdout and jsonl sinks differ");
+    let printed: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        printed,
+        jsonl_alerts(&alerts_file),
+        "stdout and jsonl sinks differ"
+    );
     let mut stderr = String::new();
     if let Some(mut err) = daemon.0.stderr.take() {
-        err.read_to_string(&mut stderr).unwrap_or_else(|e| panic!("{e}"));
+        err.read_to_string(&mut stderr)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
-    assert!(stderr.contains("article processed"), "no per-article log line: {stderr}");
+    assert!(
+        stderr.contains("article processed"),
+        "no per-article log line: {stderr}"
+    );
 }

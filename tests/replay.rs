@@ -73,15 +73,27 @@ fn assert_story(alerts: &[Value], third: &str, fifth: &str) {
     assert_eq!(current["latest"], "2026-09-30", "{c:#}");
     assert_eq!(current["granularity"], "month", "{c:#}");
     assert_eq!(c["previous"]["value"]["latest"], "2026-12-31", "{c:#}");
-    assert!(c["message"].as_str().is_some_and(|m| m.contains("contradicts")));
+    assert!(
+        c["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("contradicts"))
+    );
     assert!(c["id"].as_str().is_some_and(|id| !id.is_empty()));
 
     let loud_fifth: Vec<&Value> = alerts
         .iter()
         .filter(|a| file_name_of(a).starts_with(fifth))
-        .filter(|a| matches!(a["kind"].as_str(), Some("update" | "contradiction" | "refinement")))
+        .filter(|a| {
+            matches!(
+                a["kind"].as_str(),
+                Some("update" | "contradiction" | "refinement")
+            )
+        })
         .collect();
-    assert!(loud_fifth.is_empty(), "{fifth} must raise nothing: {loud_fifth:#?}");
+    assert!(
+        loud_fifth.is_empty(),
+        "{fifth} must raise nothing: {loud_fifth:#?}"
+    );
 
     let mut ids: Vec<&str> = alerts.iter().filter_map(|a| a["id"].as_str()).collect();
     let n = ids.len();

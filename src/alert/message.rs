@@ -145,7 +145,7 @@ pub fn format_value(value: &Value) -> String {
                 format!("{} to {} troops", thousands(*min), thousands(*max))
             } else {
                 let noun = if *value == 1 { "troop" } else { "troops" };
-                format!("{about}{} {noun}", thousands(*value))
+                format!("{} {noun}", thousands(*value))
             }
         }
         Value::Status { value } => value.as_str().to_string(),

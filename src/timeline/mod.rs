@@ -115,7 +115,7 @@ impl Timeline {
         };
         match kind {
             ChangeKind::Confirmation => {
-                if !entry.confirmations.iter().any(|a| *a == obs.article) {
+                if !entry.confirmations.contains(&obs.article) {
                     entry.confirmations.push(obs.article.clone());
                 }
             }
