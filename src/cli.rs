@@ -18,7 +18,7 @@ use drawdown::extract::{self, Lexicon};
 use drawdown::model::{Alert, Article, Claim};
 use drawdown::service;
 use drawdown::source::article_file::{article_files, is_article_path, read_article};
-use drawdown::store::{SqliteStore, Store, StoreConfig};
+use drawdown::store::{DeliveryState, SqliteStore, Store, StoreConfig};
 use drawdown::timeline::Entry;
 
 /// Largest article file the commands read (the drop folder has its own limit).
@@ -112,9 +112,40 @@ enum Command {
     Alerts {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Only alerts with a delivery still pending (waiting or retrying).
+        #[arg(long, conflicts_with = "failed")]
+        pending: bool,
+        /// Only alerts with a failed delivery (given up, or dead-lettered).
+        #[arg(long)]
+        failed: bool,
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
     },
     /// Validate the configuration and say what is wrong.
     CheckConfig,
+    /// Show each feed: URL, last success, last status, next poll, items seen, errors.
+    Feeds {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Add the feeds of an OPML file to the configuration file, skipping those already listed.
+    ImportOpml {
+        /// An OPML export of a feed reader.
+        file: PathBuf,
+    },
+    /// Print the configured feeds as OPML.
+    ExportOpml,
+    /// Replay labelled stories (docs/corpus.md) and score the alerts: recall, precision, false alerts, value accuracy.
+    Eval {
+        /// Story folders (with labels.toml), or folders of them.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// List missed, wrong and unexpected alerts.
+        #[arg(long, short)]
+        verbose: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 /// Logs to stderr: human lines by default, JSON with `--log-format json`.
@@ -151,6 +182,17 @@ fn load_config(given: &Option<PathBuf>) -> anyhow::Result<(Config, Option<PathBu
 pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::CheckConfig => check_config(&args.config),
+        Command::Feeds { format } => feeds_command(&args.config, format).await,
+        Command::ImportOpml { file } => import_opml_command(&args.config, &file),
+        Command::ExportOpml => export_opml_command(&args.config),
+        Command::Eval {
+            dirs,
+            verbose,
+            format,
+        } => {
+            let (config, _) = load_config(&args.config)?;
+            crate::eval_cmd::eval(&config, &dirs, verbose, format == Format::Json).await
+        }
         Command::Run => {
             let (config, _) = match load_config(&args.config) {
                 Ok(c) => c,
@@ -241,10 +283,22 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Alerts { format } => {
+        Command::Alerts {
+            format,
+            pending,
+            failed,
+            action,
+        } => {
             let (config, _) = load_config(&args.config)?;
+            if let Some(action) = action {
+                return alerts_action(&config, action).await;
+            }
             let store = SqliteStore::open(&config.store).await?;
-            let alerts = store.alerts().await?;
+            let alerts = match (pending, failed) {
+                (true, _) => store.alerts_in_state(DeliveryState::Pending).await?,
+                (_, true) => store.alerts_in_state(DeliveryState::Failed).await?,
+                _ => store.alerts().await?,
+            };
             let mut out = std::io::stdout().lock();
             for stored in &alerts {
                 match format {
@@ -585,4 +639,140 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+// Feeds (issue 5): `feeds`, `import-opml`, `export-opml`.
+
+/// `drawdown feeds`: each configured feed and its polling state.
+async fn feeds_command(given: &Option<PathBuf>, format: Format) -> anyhow::Result<ExitCode> {
+    use drawdown::source::feed::report;
+    let (config, _) = load_config(given)?;
+    let store = SqliteStore::open(&config.store).await?;
+    let states = store.feed_states().await?;
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    let rows = report::rows(&config.feeds, &states);
+    for row in &rows {
+        match format {
+            Format::Json => writeln!(out, "{}", serde_json::to_string(row)?)?,
+            Format::Text => writeln!(out, "{}", row.text())?,
+        }
+    }
+    if rows.is_empty() && format == Format::Text {
+        writeln!(out, "no [[feeds]] configured")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `drawdown import-opml FILE`: appends the OPML's feeds that the config does
+/// not list yet to the config file (created if missing), then re-validates it.
+fn import_opml_command(given: &Option<PathBuf>, file: &Path) -> anyhow::Result<ExitCode> {
+    use drawdown::source::feed::opml;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the OPML file {}", file.display()))?;
+    let listed =
+        opml::parse(&text).with_context(|| format!("cannot read the OPML file {}", file.display()))?;
+    let path = given
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH));
+    let existing = if path.exists() {
+        Config::load(Some(&path))?.feeds
+    } else {
+        Vec::new()
+    };
+    let (entries, added) = opml::toml_entries(&listed, &existing);
+    if added > 0 {
+        let mut config_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {} to add feeds", path.display()))?;
+        config_file
+            .write_all(entries.as_bytes())
+            .with_context(|| format!("cannot add feeds to {}", path.display()))?;
+        Config::load(Some(&path))?.validate(Some(&path))?;
+    }
+    eprintln!(
+        "{added} feed(s) added to {}, {} already listed",
+        path.display(),
+        listed.len() - added
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `drawdown export-opml`: the configured feeds as OPML on stdout.
+fn export_opml_command(given: &Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (config, _) = load_config(given)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(drawdown::source::feed::opml::export(&config.feeds).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `alerts retry` and `alerts resend`: re-queue deliveries in the outbox.
+#[derive(Debug, Subcommand)]
+enum AlertsAction {
+    /// Re-queue failed deliveries: those of one alert, or all with --all-failed.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["id", "all_failed"])))]
+    Retry {
+        /// The alert id (as `alerts --format json` shows it).
+        id: Option<String>,
+        /// Every failed delivery of every alert.
+        #[arg(long)]
+        all_failed: bool,
+    },
+    /// Queue the alerts raised since a date again for one sink (history for a new sink).
+    Resend {
+        /// The sink's name, as configured.
+        #[arg(long)]
+        sink: String,
+        /// YYYY-MM-DD (UTC midnight) or RFC 3339.
+        #[arg(long, value_name = "DATE")]
+        since: String,
+    },
+}
+
+async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<ExitCode> {
+    let store = SqliteStore::open(&config.store).await?;
+    let now = chrono::Utc::now();
+    let result = match action {
+        AlertsAction::Retry { id, .. } => {
+            let n = store.retry_failed(id.as_deref(), now).await?;
+            match &id {
+                Some(id) if n == 0 => {
+                    eprintln!("error: alert {id} has no failed delivery");
+                    Ok(ExitCode::from(1))
+                }
+                _ => {
+                    println!("{n} delivery(ies) queued again; `drawdown run` sends them");
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        AlertsAction::Resend { sink, since } => {
+            let names = config.sink_names();
+            if !names.contains(&sink) {
+                bail!(
+                    "no sink named {sink:?} in the configuration (sinks: {})",
+                    names.join(", ")
+                );
+            }
+            let since = parse_since(&since)?;
+            let n = store.resend(&sink, since, now).await?;
+            println!("{n} alert(s) since {} queued for {sink}", since.to_rfc3339());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    store.close().await;
+    result
+}
+
+/// `--since`: a day (its UTC midnight) or an RFC 3339 time.
+fn parse_since(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .with_context(|| format!("--since {text:?}: give YYYY-MM-DD or an RFC 3339 time"))
 }

@@ -14,12 +14,14 @@
 //! - [`store`]: SQLite persistence and the alert outbox.
 //! - [`alert`]: alert building, sinks and delivery.
 //! - [`metrics`]: counters of work done and input set aside.
+//! - [`eval`]: scoring replays against the labelled corpus.
 //! - [`config`]: configuration layering and validation.
 //! - [`pipeline`]: one article through extract, diff, alert and store.
 //! - [`service`]: wires the stages together with channels; graceful shutdown.
 
 pub mod alert;
 pub mod config;
+pub mod eval;
 pub mod extract;
 pub mod metrics;
 pub mod model;

@@ -2,6 +2,7 @@
 //! exit codes. Everything else lives in the library; see `drawdown --help`.
 
 mod cli;
+mod eval_cmd;
 
 use std::process::ExitCode;
 

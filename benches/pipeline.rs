@@ -1,0 +1,63 @@
+//! Replaying 10,000 articles through extraction, diff and the SQLite store
+//! (a file on disk, WAL): the whole per-article path of the daemon.
+//! `cargo bench --bench pipeline`. Articles are the repository's bodies with
+//! a counter appended, so none is a duplicate.
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use drawdown::extract::Lexicon;
+use drawdown::metrics::Metrics;
+use drawdown::model::ChangeKind;
+use drawdown::pipeline::Pipeline;
+use drawdown::store::{SqliteStore, Store, StoreConfig};
+
+mod common;
+
+const ARTICLES: usize = 10_000;
+
+fn bench_pipeline(c: &mut Criterion) {
+    let base = common::corpus();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => panic!("runtime: {e}"),
+    };
+    let lexicon = Arc::new(Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}")));
+    let mut group = c.benchmark_group("pipeline");
+    group.sample_size(10);
+    group.bench_function(format!("{ARTICLES} articles into sqlite"), |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+                let config = StoreConfig {
+                    path: dir.path().join("bench.db"),
+                };
+                let store = Arc::new(SqliteStore::open(&config).await.unwrap_or_else(|e| panic!("{e}")));
+                let dyn_store: Arc<dyn Store> = store.clone();
+                let mut pipeline = Pipeline::new(
+                    dyn_store,
+                    lexicon.clone(),
+                    vec![ChangeKind::Update, ChangeKind::Contradiction, ChangeKind::Refinement],
+                    vec!["jsonl".to_string()],
+                    Arc::new(Metrics::new()),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+                let mut alerts = 0;
+                for i in 0..ARTICLES {
+                    let Some(template) = base.get(i % base.len().max(1)) else { break };
+                    let mut article = template.clone();
+                    article.text.push_str(&format!("\n\nReference {i}."));
+                    let outcome = pipeline.process(&article).await.unwrap_or_else(|e| panic!("{e}"));
+                    alerts += outcome.alerts.len();
+                }
+                store.close().await;
+                alerts
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_pipeline);
+criterion_main!(benches);
