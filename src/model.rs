@@ -182,7 +182,7 @@ impl Event {
 /// Lower-case ASCII words joined by '-': "US-led coalition" -> "us-led-coalition".
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    for ch in text.chars().map(fold_accent) {
         if ch.is_ascii_alphanumeric() {
             out.push(ch.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -193,6 +193,24 @@ pub fn slug(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// The unaccented letter for the accented Latin letters of place names
+/// ("Ménaka" → "menaka" in keys).
+fn fold_accent(ch: char) -> char {
+    match ch {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ö' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ü' => 'u',
+        'ç' | 'Ç' => 'c',
+        'ñ' | 'Ñ' => 'n',
+        'ş' | 'Ş' => 's',
+        'ğ' => 'g',
+        'ı' | 'İ' => 'i',
+        other => other,
+    }
 }
 
 /// How precise a time value is, from finest to coarsest.

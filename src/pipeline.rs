@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::alert::message::build_alert;
+use crate::extract::context::UNKNOWN_ACTOR;
 use crate::extract::{self, Lexicon};
 use crate::metrics::Metrics;
 use crate::model::{Alert, Article, ChangeKind, Claim, Observation};
@@ -92,6 +93,9 @@ impl Pipeline {
                 ..Outcome::default()
             });
         }
+        if let Some(copy) = self.syndicated_copy(article, &hash).await? {
+            return Ok(copy);
+        }
         let claims = extract::extract(article, &self.lexicon);
         self.apply(article, &hash, claims, true).await
     }
@@ -108,7 +112,15 @@ impl Pipeline {
         let mut recorded = Vec::with_capacity(claims.len());
         let mut alerts = Vec::new();
         let mut touched: Vec<(String, crate::model::Attribute)> = Vec::new();
-        for claim in claims {
+        for mut claim in claims {
+            // "US troops" and "the US-led coalition" leaving Iraq are one withdrawal.
+            // An article that names no force speaks of the one already known there.
+            let related = |a: &str, b: &str| {
+                a == UNKNOWN_ACTOR || b == UNKNOWN_ACTOR || self.lexicon.actors_related(a, b)
+            };
+            if let Some(known) = next.known_event(&claim.event, related) {
+                claim.event = known.clone();
+            }
             let observation = Observation {
                 claim: claim.clone(),
                 article: reference.clone(),
@@ -156,5 +168,65 @@ impl Pipeline {
                 ..Outcome::default()
             }),
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Syndication (issue 5). A text near-identical to one already stored under
+// another URL or outlet is a reprint of the same wire story: it is recorded
+// (so it is seen once) without claims, raises nothing and confirms nothing.
+// The same page edited (same canonical link) is not a reprint.
+
+/// How many days before an article's publication its original is looked for.
+const SYNDICATION_WINDOW_DAYS: u64 = 30;
+
+impl Pipeline {
+    /// `Some(outcome)` if `article` is a syndicated copy (already recorded);
+    /// `None` if it is an original (its fingerprint is kept for later copies).
+    async fn syndicated_copy(
+        &mut self,
+        article: &Article,
+        hash: &str,
+    ) -> Result<Option<Outcome>, StoreError> {
+        use crate::source::feed::identity::canonical_link;
+        use crate::source::feed::syndication::{fingerprint, near_identical};
+
+        let Some(signature) = fingerprint(&article.text) else {
+            return Ok(None);
+        };
+        let since = article
+            .published
+            .checked_sub_days(chrono::Days::new(SYNDICATION_WINDOW_DAYS))
+            .unwrap_or(article.published);
+        let page = article.url.as_deref().and_then(canonical_link);
+        let earlier = self.store.fingerprints_since(since).await?;
+        let original = earlier.into_iter().find(|f| {
+            f.content_hash != hash
+                && near_identical(&f.signature, &signature)
+                && (page.is_none() || f.url.as_deref().and_then(canonical_link) != page)
+        });
+        let Some(original) = original else {
+            let fingerprint = crate::store::Fingerprint {
+                content_hash: hash.to_string(),
+                signature,
+                url: article.url.clone(),
+                source: article.source.clone(),
+                title: article.title.clone(),
+                published: article.published,
+            };
+            self.store.add_fingerprint(&fingerprint).await?;
+            return Ok(None);
+        };
+        tracing::info!(
+            title = %article.title,
+            source = ?article.source,
+            original = %original.title,
+            original_source = ?original.source,
+            "syndicated copy of an article already processed; nothing raised"
+        );
+        self.metrics.incr("articles_syndicated");
+        let mut outcome = self.apply(article, hash, Vec::new(), false).await?;
+        outcome.duplicate = true;
+        Ok(Some(outcome))
     }
 }

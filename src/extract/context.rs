@@ -6,6 +6,9 @@
 use super::Analysis;
 use super::lexicon::{CueKind, Hit, Lexicon, NameKind};
 
+/// The force's name when an article names none ("the troops will leave").
+pub const UNKNOWN_ACTOR: &str = "foreign forces";
+
 /// What the whole article is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleContext {
@@ -81,6 +84,27 @@ impl ArticleContext {
             }
         }
 
+        // A country whose troops are said to leave is not the country being
+        // left: "French troops", "France's withdrawal" count against France.
+        let mut withdrawing: Vec<(usize, u32)> = Vec::new();
+        for a in analyses.iter().filter(|a| a.is_withdrawal) {
+            let sentence = &text[a.start..a.end];
+            for hit in &a.names {
+                if let NameKind::Country(i) | NameKind::Demonym(i) = hit.kind {
+                    if followed_by_force(sentence, hit, &a.cues) {
+                        bump(&mut withdrawing, i);
+                    }
+                }
+            }
+        }
+        for (country, score) in host_scores.iter_mut() {
+            let penalty = withdrawing
+                .iter()
+                .find(|(c, _)| c == country)
+                .map_or(0, |(_, n)| 2 * n);
+            *score = score.saturating_sub(penalty);
+        }
+        host_scores.retain(|(_, score)| *score > 0);
         // The host is the best-scored country that is not the leaving force's own.
         host_scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let top_national = |exclude: usize| {
@@ -119,7 +143,7 @@ impl ArticleContext {
         } else if let Some(c) = force_country.and_then(|c| lex.countries.get(c)) {
             (c.actor_name().to_string(), vec![c.code.clone()])
         } else {
-            ("foreign forces".to_string(), Vec::new())
+            (UNKNOWN_ACTOR.to_string(), Vec::new())
         };
 
         let total_phases = analyses.iter().find_map(|a| a.total_phases);

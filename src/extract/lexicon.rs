@@ -108,6 +108,8 @@ pub struct Words {
     pub negation: Vec<String>,
     pub subordinate: Vec<String>,
     pub generic_force: Vec<String>,
+    pub start: Vec<String>,
+    pub historic: Vec<String>,
     pub speech: Vec<String>,
     pub titles: Vec<String>,
     pub boilerplate: Vec<String>,
@@ -187,6 +189,8 @@ pub enum CueKind {
     Negation,
     Subordinate,
     GenericForce,
+    Start,
+    Historic,
     Speech,
     Title,
     Boilerplate,
@@ -371,7 +375,7 @@ impl Lexicon {
         names.retain(|(n, _)| seen.insert(n.clone()));
 
         let w = &file.words;
-        let lists: [(&Vec<String>, CueKind); 30] = [
+        let lists: [(&Vec<String>, CueKind); 32] = [
             (&w.withdrawal, CueKind::Withdrawal),
             (&w.force, CueKind::Force),
             (&w.count_exclusions, CueKind::CountExclusion),
@@ -399,6 +403,8 @@ impl Lexicon {
             (&w.negation, CueKind::Negation),
             (&w.subordinate, CueKind::Subordinate),
             (&w.generic_force, CueKind::GenericForce),
+            (&w.start, CueKind::Start),
+            (&w.historic, CueKind::Historic),
             (&w.speech, CueKind::Speech),
             (&w.titles, CueKind::Title),
             (&w.boilerplate, CueKind::Boilerplate),
@@ -440,6 +446,25 @@ impl Lexicon {
         self.country_index
             .get(code)
             .and_then(|&i| self.countries.get(i))
+    }
+
+    /// Are these two forces one for the timeline? The same name, or a
+    /// multinational force and one of its members ("US" and "US-led coalition").
+    pub fn actors_related(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
+        let member = |force: &str, nation: &str| {
+            let code = self
+                .countries
+                .iter()
+                .find(|c| c.actor_name() == nation)
+                .map(|c| c.code.as_str());
+            self.actors
+                .iter()
+                .any(|d| d.name == force && code.is_some_and(|code| d.members.iter().any(|m| m == code)))
+        };
+        member(a, b) || member(b, a)
     }
 
     /// The display name of a country code ("Iraq"), or the code itself.
@@ -497,6 +522,8 @@ fn merge(base: &mut LexiconFile, extra: LexiconFile, path: &Path) -> Result<(), 
     w.negation.extend(e.negation);
     w.subordinate.extend(e.subordinate);
     w.generic_force.extend(e.generic_force);
+    w.start.extend(e.start);
+    w.historic.extend(e.historic);
     w.speech.extend(e.speech);
     w.titles.extend(e.titles);
     w.boilerplate.extend(e.boilerplate);

@@ -64,6 +64,10 @@ pub fn sentence_claims(
         rule: rule.to_string(),
     };
 
+    // A sentence about another force ("Germany and Italy brought their last
+    // soldiers home in June") says nothing about this withdrawal's dates.
+    let about_other_force = is_about_other_force(a, ctx, lex);
+
     // Deadlines and durations: each time phrase takes the milestone named in the
     // words since the previous phrase (or, failing that, the one before).
     if a.is_withdrawal {
@@ -80,11 +84,16 @@ pub fn sentence_claims(
                     last.then(|| target_in(sentence, a, ctx, lex, t.end, next_start))
                         .flatten()
                 })
-                .or_else(|| previous.clone());
+                .or_else(|| previous.clone())
+                .or_else(|| sentence_default(a));
             segment_start = t.end;
             let Some(target) = target else { continue };
             previous = Some(target.clone());
-            if target.rule == "partial" || is_other_event_date(sentence, a, t.start) {
+            if target.rule == "partial"
+                || about_other_force
+                || is_other_event_date(sentence, a, t.start)
+                || is_event_date(sentence, a, t.start, t.end)
+            {
                 continue;
             }
             let words = &sentence[t.start..t.end];
@@ -106,6 +115,7 @@ pub fn sentence_claims(
                         &rule,
                     ));
                 }
+                TimeExpr::Duration { .. } if !near_plan_word(a, t.start, t.end) => continue,
                 TimeExpr::Duration { months, approx } => {
                     let rule = format!("duration/{}/{}", target.rule, t.rule);
                     let value = Value::Duration {
@@ -124,11 +134,13 @@ pub fn sentence_claims(
             }
         }
         drop_fuzzy_beside_firm(out, a.start);
+        keep_first_deadline(out, a.start);
     }
 
     // Troop counts: the number of the force's troops present in the country.
+    let historic = is_historic(sentence, a, article);
     for c in counts::find_counts(sentence, &a.cues) {
-        if !count_is_about(sentence, a, ctx, lex, &c) {
+        if historic || about_other_force || !count_is_about(sentence, a, ctx, lex, &c) {
             continue;
         }
         let event = Event::new(&ctx.country, &ctx.actor, Milestone::Drawdown, None, None);
@@ -151,14 +163,29 @@ pub fn sentence_claims(
 
     // Statuses.
     for (cue, status) in statuses(sentence, a) {
+        if about_other_force {
+            continue;
+        }
         let target = match status {
+            // "reached an agreement", "signed a deal": the deal itself.
+            Status::Agreed | Status::Signed | Status::Announced
+                if !agreed_to_withdraw(sentence, a, cue, lex) =>
+            {
+                Target {
+                    milestone: Milestone::Agreement,
+                    phase: None,
+                    location: None,
+                    rule: "agreement",
+                }
+            }
+            // "has agreed to pull out", "announced it will withdraw": the withdrawal.
             Status::Agreed | Status::Signed | Status::Announced => Target {
-                milestone: Milestone::Agreement,
+                milestone: Milestone::Final,
                 phase: None,
                 location: None,
-                rule: "agreement",
+                rule: "withdrawal-agreed",
             },
-            _ => target_in(sentence, a, ctx, lex, 0, cue.start)
+            _ => target_in(sentence, a, ctx, lex, 0, clause_end(sentence, cue.end))
                 .filter(|t| t.rule != "partial")
                 .unwrap_or(Target {
                     milestone: Milestone::Final,
@@ -182,6 +209,139 @@ pub fn sentence_claims(
             &rule,
         ));
     }
+}
+
+/// Where the clause of a word ends: the next comma, semicolon or the sentence end.
+fn clause_end(sentence: &str, from: usize) -> usize {
+    sentence[from..]
+        .find([',', ';'])
+        .map_or(sentence.len(), |i| from + i)
+}
+
+/// A duration is the withdrawal's only next to a plan word ("a two-year
+/// timeline", "the timetable is set for two years"); "for almost 20 years"
+/// alone is how long the troops have been there.
+fn near_plan_word(a: &Analysis, start: usize, end: usize) -> bool {
+    a.cues.iter().any(|c| {
+        c.kind == CueKind::Agreement && c.end + 40 >= start && c.start <= end + 40
+    })
+}
+
+/// The milestone a withdrawal sentence is about when no words near a time
+/// phrase name one: the withdrawal as a whole.
+fn sentence_default(a: &Analysis) -> Option<Target> {
+    let partial = a.has(CueKind::Partial);
+    (a.has(CueKind::Withdrawal) && !partial).then_some(Target {
+        milestone: Milestone::Final,
+        phase: None,
+        location: None,
+        rule: "sentence-withdrawal",
+    })
+}
+
+/// Does the sentence open with another force or country as its subject
+/// ("Germany and Italy ...", "French forces ...", "Iraqi troops ...") before
+/// any word about the withdrawal, and never name the article's force?
+fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bool {
+    let first_cue = a
+        .cues
+        .iter()
+        .find(|c| matches!(c.kind, CueKind::Withdrawal | CueKind::Final | CueKind::Force))
+        .map_or(usize::MAX, |c| c.start);
+    let code_of = |n: &Hit<NameKind>| match n.kind {
+        NameKind::Country(i) | NameKind::Demonym(i) => lex.countries.get(i).map(|c| c.code.as_str()),
+        _ => None,
+    };
+    let ours = |n: &Hit<NameKind>| match n.kind {
+        NameKind::Actor(i) => lex.actors.get(i).is_some_and(|d| d.name == ctx.actor),
+        NameKind::Country(_) | NameKind::Demonym(_) => {
+            code_of(n).is_some_and(|code| ctx.actor_countries.iter().any(|m| m == code))
+        }
+        NameKind::Location(_) => false,
+    };
+    if a.names.iter().any(ours) {
+        return false;
+    }
+    a.names.iter().take_while(|n| n.start < first_cue).any(|n| match n.kind {
+        NameKind::Actor(_) => true,
+        NameKind::Country(_) | NameKind::Demonym(_) => {
+            code_of(n).is_some_and(|code| code != ctx.country)
+        }
+        NameKind::Location(_) => false,
+    })
+}
+
+/// Words right before a time phrase that make it the date of something that
+/// happened or was said, not a deadline: "began in July", "agreed in May",
+/// "said on Friday", "will start on May 1", "entered Kidal in November".
+fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool {
+    let lead_from = start.saturating_sub(24);
+    let cue_before = a.cues.iter().any(|c| {
+        c.end <= start
+            && c.end >= lead_from
+            && matches!(
+                c.kind,
+                CueKind::Start
+                    | CueKind::Speech
+                    | CueKind::StatusAgreed
+                    | CueKind::StatusAnnounced
+                    | CueKind::StatusSigned
+            )
+            && sentence[c.end..start].split_whitespace().count() <= 2
+    });
+    if cue_before {
+        return true;
+    }
+    // A month or day without a year after a past-tense verb is in the past:
+    // "the peacekeepers left in November".
+    let phrase = &sentence[start..end];
+    let has_year = phrase.bytes().filter(u8::is_ascii_digit).count() >= 4;
+    if has_year {
+        return false;
+    }
+    let before: Vec<&str> = sentence[..start].split_whitespace().rev().take(3).collect();
+    before.iter().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_ascii_lowercase();
+        PAST_VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed"))
+            && !matches!(w.as_str(), "scheduled" | "expected" | "planned" | "projected" | "slated" | "extended" | "needed" | "required")
+    })
+}
+
+/// Irregular past tenses that date an event ("left in December").
+const PAST_VERBS: [&str; 12] = [
+    "left", "began", "took", "went", "came", "withdrew", "held", "met", "flew", "made", "won", "fell",
+];
+
+/// Troop numbers in a sentence about the past ("at its peak in 2011, about
+/// 100,000 troops") are history, not the number present now.
+fn is_historic(sentence: &str, a: &Analysis, article: &Article) -> bool {
+    if a.has(CueKind::Historic) {
+        return true;
+    }
+    a.times.iter().any(|t| {
+        let written_year = sentence[t.start..t.end].bytes().filter(u8::is_ascii_digit).count() >= 4;
+        written_year
+            && matches!(&t.expr, TimeExpr::Interval(v) if v.latest.is_some_and(|l| l < article.published))
+    })
+}
+
+/// "has agreed to withdraw", "announced it would pull out": the status is the
+/// withdrawal's; "reached an agreement", "signed a deal": the deal's.
+fn agreed_to_withdraw(sentence: &str, a: &Analysis, cue: &Hit<CueKind>, lex: &Lexicon) -> bool {
+    let window_end = (cue.end + 50).min(sentence.len());
+    let withdrawal_after = a.cues.iter().any(|c| {
+        c.kind == CueKind::Withdrawal && c.start >= cue.end && c.end <= window_end
+    });
+    // "come to an understanding", "reached a deal": the cue names the deal.
+    let last_word = sentence[cue.start..cue.end]
+        .rsplit(' ')
+        .next()
+        .unwrap_or("");
+    let inside_cue = lex
+        .find_cues(last_word)
+        .iter()
+        .any(|c| c.kind == CueKind::Agreement);
+    withdrawal_after && !inside_cue
 }
 
 fn status_rule(s: Status) -> &'static str {
@@ -221,7 +381,7 @@ fn is_other_event_date(sentence: &str, a: &Analysis, time_start: usize) -> bool 
     let Some(other) = a
         .cues
         .iter()
-        .rfind(|c| c.kind == CueKind::OtherEvent && c.end <= time_start && c.start >= window)
+        .rfind(|c| c.kind == CueKind::OtherEvent && c.end <= time_start && c.end >= window)
     else {
         return false;
     };
@@ -238,7 +398,9 @@ fn is_other_event_date(sentence: &str, a: &Analysis, time_start: usize) -> bool 
 
 /// Speculation or expectation in the words around a time phrase.
 fn segment_modality(a: &Analysis, from: usize, to: usize) -> Modality {
-    let within = |c: &&Hit<CueKind>| c.start >= from && c.end <= to;
+    // "May" in "by May 2026" is a month, not the modal verb.
+    let in_time = |c: &Hit<CueKind>| a.times.iter().any(|t| c.start >= t.start && c.end <= t.end);
+    let within = |c: &&Hit<CueKind>| c.start >= from && c.end <= to && !in_time(c);
     if a.cues
         .iter()
         .filter(within)
@@ -271,6 +433,23 @@ fn drop_fuzzy_beside_firm(out: &mut Vec<Claim>, sentence_start: usize) {
             && c.attribute == Attribute::Deadline
             && matches!(&c.value, Value::Date(v) if v.fuzzy)
             && firm.contains(&c.event.key))
+    });
+}
+
+/// One sentence gives one deadline per event: the first it states. Later
+/// dates for the same event look back ("the date set in April", "the May 1
+/// deadline it replaces").
+fn keep_first_deadline(out: &mut Vec<Claim>, sentence_start: usize) {
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|c| {
+        if c.span.start != sentence_start || c.attribute != Attribute::Deadline {
+            return true;
+        }
+        if seen.contains(&c.event.key) {
+            return false;
+        }
+        seen.push(c.event.key.clone());
+        true
     });
 }
 
@@ -391,6 +570,16 @@ fn target_in(
         .iter()
         .find(|(_, k)| *k != LocationKind::Base)
         .map(|(n, _)| n.to_string());
+    let base_word = cues.iter().any(|c| c.kind == CueKind::Base);
+    if base_word && !places.iter().any(|(_, k)| *k == LocationKind::Base) {
+        // "the airfield was handed over": some base, not named here.
+        return Some(Target {
+            milestone: Milestone::Base,
+            phase: None,
+            location: None,
+            rule: "partial",
+        });
+    }
     if let Some((base, _)) = places.iter().find(|(_, k)| *k == LocationKind::Base) {
         return Some(Target {
             milestone: Milestone::Base,
@@ -515,8 +704,7 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis) -> Vec<(&'a Hit<CueKind>, Statu
         let subject = a.cues.iter().any(|c| {
             let near = c.end + 60 >= cue.start && c.start <= cue.end + 60;
             near && if agreement_status {
-                c.kind == CueKind::Agreement
-                    || (status != Status::Announced && c.kind == CueKind::Withdrawal)
+                matches!(c.kind, CueKind::Agreement | CueKind::Withdrawal)
             } else {
                 matches!(
                     c.kind,

@@ -27,6 +27,10 @@ pub struct Entry {
     pub history: Vec<Observation>,
 }
 
+fn is_fuzzy(obs: &Observation) -> bool {
+    matches!(&obs.claim.value, crate::model::Value::Date(v) if v.fuzzy)
+}
+
 impl Entry {
     /// Is a contradiction open on this entry?
     pub fn is_contested(&self) -> bool {
@@ -58,6 +62,22 @@ impl Timeline {
     /// Entries in key order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
+    }
+
+    /// The event this timeline already knows that a claim about `event` is
+    /// about, when the claim names the force differently: same country,
+    /// milestone, phase and base, and a force that `related` says is the same.
+    pub fn known_event(&self, event: &Event, related: impl Fn(&str, &str) -> bool) -> Option<&Event> {
+        if self.entries.keys().any(|(k, _)| *k == event.key) {
+            return None;
+        }
+        self.entries.values().map(|e| &e.event).find(|known| {
+            known.country == event.country
+                && known.milestone == event.milestone
+                && known.phase == event.phase
+                && (event.milestone != crate::model::Milestone::Base || known.location == event.location)
+                && related(&known.actor, &event.actor)
+        })
     }
 
     /// The entry for an event key and attribute.
@@ -95,6 +115,21 @@ impl Timeline {
         let same_article = |o: &Observation| o.article_hash == obs.article_hash;
         if same_article(&entry.current) || entry.contested.iter().any(same_article) {
             return None;
+        }
+        // A loosely stated value ("in the coming days") only holds the place
+        // until a firm one arrives: the firm one is news, not a change.
+        if is_fuzzy(&entry.current) && !is_fuzzy(&obs) {
+            if let Some(ChangeKind::Confirmation | ChangeKind::Refinement | ChangeKind::Update) =
+                diff::compare(&obs, &entry.current)
+            {
+                let old = std::mem::replace(&mut entry.current, obs.clone());
+                entry.history.push(old);
+                return Some(Change {
+                    kind: ChangeKind::New,
+                    current: obs,
+                    previous: None,
+                });
+            }
         }
         let verdict = diff::compare(&obs, &entry.current)?;
         let (kind, previous) = match verdict {
