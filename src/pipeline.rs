@@ -154,9 +154,12 @@ impl Pipeline {
         match self.store.record(record).await? {
             RecordOutcome::Stored => {
                 self.timeline = next;
-                self.metrics.incr("articles_processed");
-                self.metrics.add("claims_found", recorded.len() as u64);
-                self.metrics.add("alerts_raised", alerts.len() as u64);
+                if raise_alerts {
+                    // Articles, not curated entries.
+                    self.metrics.incr("articles_processed");
+                    self.metrics.add("claims_found", recorded.len() as u64);
+                    self.metrics.add("alerts_raised", alerts.len() as u64);
+                }
                 Ok(Outcome {
                     duplicate: false,
                     claims: recorded,
