@@ -20,6 +20,8 @@ pub struct ArticleContext {
     pub actor_countries: Vec<String>,
     /// "in two phases": the last phase is the final withdrawal.
     pub total_phases: Option<u32>,
+    /// The article speaks only of cutting troops, never of all of them leaving.
+    pub partial_only: bool,
 }
 
 /// Words that put a country in the "being left" position.
@@ -147,7 +149,16 @@ impl ArticleContext {
         };
 
         let total_phases = analyses.iter().find_map(|a| a.total_phases);
+        let withdrawal_sentences = analyses.iter().filter(|a| a.is_withdrawal);
+        let partial = withdrawal_sentences.clone().filter(|a| a.has(CueKind::Partial)).count();
+        let whole = withdrawal_sentences
+            .filter(|a| a.has(CueKind::Final) || a.has(CueKind::StatusCompleted))
+            .count();
+        // Mostly about cutting troops, never about all of them leaving.
+        let total = analyses.iter().filter(|a| a.is_withdrawal).count();
+        let partial_only = whole == 0 && partial * 2 > total;
         Some(ArticleContext {
+            partial_only,
             country: host_code,
             actor,
             actor_countries,

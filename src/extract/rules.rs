@@ -85,7 +85,7 @@ pub fn sentence_claims(
                         .flatten()
                 })
                 .or_else(|| previous.clone())
-                .or_else(|| sentence_default(a));
+                .or_else(|| sentence_default(a, ctx));
             segment_start = t.end;
             let Some(target) = target else { continue };
             previous = Some(target.clone());
@@ -140,7 +140,11 @@ pub fn sentence_claims(
     // Troop counts: the number of the force's troops present in the country.
     let historic = is_historic(sentence, a, article);
     for c in counts::find_counts(sentence, &a.cues) {
-        if historic || about_other_force || !count_is_about(sentence, a, ctx, lex, &c) {
+        if historic
+            || about_other_force
+            || is_amount_moving(sentence, a, &c)
+            || !count_is_about(sentence, a, ctx, lex, &c)
+        {
             continue;
         }
         let event = Event::new(&ctx.country, &ctx.actor, Milestone::Drawdown, None, None);
@@ -179,20 +183,27 @@ pub fn sentence_claims(
                 }
             }
             // "has agreed to pull out", "announced it will withdraw": the withdrawal.
-            Status::Agreed | Status::Signed | Status::Announced => Target {
-                milestone: Milestone::Final,
-                phase: None,
-                location: None,
-                rule: "withdrawal-agreed",
-            },
-            _ => target_in(sentence, a, ctx, lex, 0, clause_end(sentence, cue.end))
+            Status::Agreed | Status::Signed | Status::Announced => {
+                default_target(ctx, "withdrawal-agreed")
+            }
+            _ if names_withdrawal(sentence, cue, lex) => {
+                // "completed its withdrawal", "withdrawal began": the whole of it,
+                // or the phase named just before.
+                target_in(sentence, a, ctx, lex, 0, cue.start)
+                    .filter(|t| t.milestone == Milestone::Phase)
+                    .unwrap_or_else(|| default_target(ctx, "status-names-withdrawal"))
+            }
+            _ => target_in(sentence, a, ctx, lex, cue.end, clause_end(sentence, cue.end))
+                .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
                 .filter(|t| t.rule != "partial")
-                .unwrap_or(Target {
-                    milestone: Milestone::Final,
-                    phase: None,
-                    location: None,
-                    rule: "default-final",
-                }),
+                .map(|t| {
+                    if t.milestone == Milestone::Final && t.rule == "withdrawal-word" {
+                        default_target(ctx, t.rule)
+                    } else {
+                        t
+                    }
+                })
+                .unwrap_or_else(|| default_target(ctx, "default")),
         };
         let modality = sentence_modality.unwrap_or(if status == Status::Completed {
             Modality::Completed
@@ -209,6 +220,21 @@ pub fn sentence_claims(
             &rule,
         ));
     }
+}
+
+/// Does a status phrase itself name the withdrawal ("completed its withdrawal")?
+fn names_withdrawal(sentence: &str, cue: &Hit<CueKind>, lex: &Lexicon) -> bool {
+    sentence[cue.start..cue.end]
+        .split_whitespace()
+        .any(|w| word_is(lex, w, CueKind::Withdrawal))
+}
+
+/// Is this one word (punctuation trimmed) a cue of `kind`?
+fn word_is(lex: &Lexicon, word: &str, kind: CueKind) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+    lex.find_cues(word)
+        .iter()
+        .any(|c| c.kind == kind && c.start == 0 && c.end == word.len())
 }
 
 /// Where the clause of a word ends: the next comma, semicolon or the sentence end.
@@ -229,14 +255,24 @@ fn near_plan_word(a: &Analysis, start: usize, end: usize) -> bool {
 
 /// The milestone a withdrawal sentence is about when no words near a time
 /// phrase name one: the withdrawal as a whole.
-fn sentence_default(a: &Analysis) -> Option<Target> {
+fn sentence_default(a: &Analysis, ctx: &ArticleContext) -> Option<Target> {
     let partial = a.has(CueKind::Partial);
-    (a.has(CueKind::Withdrawal) && !partial).then_some(Target {
-        milestone: Milestone::Final,
+    (a.has(CueKind::Withdrawal) && !partial).then_some(default_target(ctx, "sentence-withdrawal"))
+}
+
+/// The withdrawal as a whole: the final departure, or for an article that only
+/// speaks of cutting troops ("reduce from 34,500 to 24,000"), the drawdown.
+fn default_target(ctx: &ArticleContext, rule: &'static str) -> Target {
+    Target {
+        milestone: if ctx.partial_only {
+            Milestone::Drawdown
+        } else {
+            Milestone::Final
+        },
         phase: None,
         location: None,
-        rule: "sentence-withdrawal",
-    })
+        rule,
+    }
 }
 
 /// Does the sentence open with another force or country as its subject
@@ -299,6 +335,14 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
     if has_year {
         return false;
     }
+    // ... unless the sentence speaks of the future ("will be wrapped up before May").
+    let future_before = a
+        .cues
+        .iter()
+        .any(|c| c.kind == CueKind::Future && c.end <= start);
+    if future_before {
+        return false;
+    }
     let before: Vec<&str> = sentence[..start].split_whitespace().rev().take(3).collect();
     before.iter().any(|w| {
         let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_ascii_lowercase();
@@ -308,9 +352,24 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
 }
 
 /// Irregular past tenses that date an event ("left in December").
-const PAST_VERBS: [&str; 12] = [
+const PAST_VERBS: [&str; 14] = [
     "left", "began", "took", "went", "came", "withdrew", "held", "met", "flew", "made", "won", "fell",
+    "agreed", "set",
 ];
+
+/// "9,500 troops will leave", "moving 11,900 soldiers": how many go, not how
+/// many are there.
+fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> bool {
+    let after_end = clause_end(sentence, c.end).min(c.end + 40);
+    let verb_after = a.cues.iter().any(|w| {
+        w.kind == CueKind::Withdrawal && w.start >= c.end && w.end <= after_end
+    });
+    let lead = sentence[..c.start].trim_end().to_ascii_lowercase();
+    let moved_before = ["withdraw", "withdrawing", "move", "moving", "relocate", "relocating", "cut", "cutting", "pull", "pulling", "bring home", "send home", "reposition", "repositioning"]
+        .iter()
+        .any(|v| lead.ends_with(v) || lead.ends_with(&format!("{v} its")) || lead.ends_with(&format!("{v} their")) || lead.ends_with(&format!("{v} about")) || lead.ends_with(&format!("{v} some")) || lead.ends_with(&format!("{v} roughly")));
+    verb_after || moved_before
+}
 
 /// Troop numbers in a sentence about the past ("at its peak in 2011, about
 /// 100,000 troops") are history, not the number present now.
@@ -328,19 +387,17 @@ fn is_historic(sentence: &str, a: &Analysis, article: &Article) -> bool {
 /// "has agreed to withdraw", "announced it would pull out": the status is the
 /// withdrawal's; "reached an agreement", "signed a deal": the deal's.
 fn agreed_to_withdraw(sentence: &str, a: &Analysis, cue: &Hit<CueKind>, lex: &Lexicon) -> bool {
-    let window_end = (cue.end + 50).min(sentence.len());
-    let withdrawal_after = a.cues.iter().any(|c| {
-        c.kind == CueKind::Withdrawal && c.start >= cue.end && c.end <= window_end
-    });
-    // "come to an understanding", "reached a deal": the cue names the deal.
-    let last_word = sentence[cue.start..cue.end]
-        .rsplit(' ')
-        .next()
-        .unwrap_or("");
-    let inside_cue = lex
-        .find_cues(last_word)
-        .iter()
-        .any(|c| c.kind == CueKind::Agreement);
+    // The deal named right after the verb: "agreed to a plan", "announced that
+    // an agreement ...".
+    let deal_after = sentence[cue.end..]
+        .split_whitespace()
+        .take(3)
+        .any(|w| word_is(lex, w, CueKind::Agreement));
+    let withdrawal_after = !deal_after && a.cues.iter().any(|c| c.kind == CueKind::Withdrawal);
+    // "come to an understanding", "agreement has been reached": the cue names the deal.
+    let inside_cue = sentence[cue.start..cue.end]
+        .split_whitespace()
+        .any(|w| word_is(lex, w, CueKind::Agreement));
     withdrawal_after && !inside_cue
 }
 
@@ -627,10 +684,8 @@ fn target_in(
     }
     if cues.iter().any(|c| c.kind == CueKind::Withdrawal) {
         return Some(Target {
-            milestone: Milestone::Final,
-            phase: None,
             location: place,
-            rule: "withdrawal-word",
+            ..default_target(ctx, "withdrawal-word")
         });
     }
     None
@@ -700,9 +755,11 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis) -> Vec<(&'a Hit<CueKind>, Statu
         };
         let agreement_status =
             matches!(status, Status::Agreed | Status::Signed | Status::Announced);
-        // The thing whose status it is must be near.
+        // The thing whose status it is must be near (a decision anywhere in
+        // the sentence: "France will withdraw ..., Macron announced").
+        let reach = if agreement_status { sentence.len() } else { 60 };
         let subject = a.cues.iter().any(|c| {
-            let near = c.end + 60 >= cue.start && c.start <= cue.end + 60;
+            let near = c.end + reach >= cue.start && c.start <= cue.end + reach;
             near && if agreement_status {
                 matches!(c.kind, CueKind::Agreement | CueKind::Withdrawal)
             } else {
