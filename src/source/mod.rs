@@ -4,6 +4,7 @@
 
 pub mod article_file;
 pub mod drop_folder;
+pub mod feed;
 
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
@@ -71,4 +72,6 @@ pub enum SourceError {
     },
     #[error("the watcher of the folder {path} stopped; restart the source")]
     WatcherStopped { path: std::path::PathBuf },
+    #[error(transparent)]
+    Feed(#[from] feed::FeedError),
 }
