@@ -4,8 +4,8 @@
 
 mod common;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use drawdown::extract::{extract, Lexicon};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use drawdown::extract::{Lexicon, extract};
 
 fn bench_extract(c: &mut Criterion) {
     let lexicon = match Lexicon::built_in() {

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use drawdown::extract::Lexicon;
 use drawdown::metrics::Metrics;
 use drawdown::model::ChangeKind;
@@ -32,12 +32,20 @@ fn bench_pipeline(c: &mut Criterion) {
                 let config = StoreConfig {
                     path: dir.path().join("bench.db"),
                 };
-                let store = Arc::new(SqliteStore::open(&config).await.unwrap_or_else(|e| panic!("{e}")));
+                let store = Arc::new(
+                    SqliteStore::open(&config)
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}")),
+                );
                 let dyn_store: Arc<dyn Store> = store.clone();
                 let mut pipeline = Pipeline::new(
                     dyn_store,
                     lexicon.clone(),
-                    vec![ChangeKind::Update, ChangeKind::Contradiction, ChangeKind::Refinement],
+                    vec![
+                        ChangeKind::Update,
+                        ChangeKind::Contradiction,
+                        ChangeKind::Refinement,
+                    ],
                     vec!["jsonl".to_string()],
                     Arc::new(Metrics::new()),
                 )
@@ -45,10 +53,15 @@ fn bench_pipeline(c: &mut Criterion) {
                 .unwrap_or_else(|e| panic!("{e}"));
                 let mut alerts = 0;
                 for i in 0..ARTICLES {
-                    let Some(template) = base.get(i % base.len().max(1)) else { break };
+                    let Some(template) = base.get(i % base.len().max(1)) else {
+                        break;
+                    };
                     let mut article = template.clone();
                     article.text.push_str(&format!("\n\nReference {i}."));
-                    let outcome = pipeline.process(&article).await.unwrap_or_else(|e| panic!("{e}"));
+                    let outcome = pipeline
+                        .process(&article)
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
                     alerts += outcome.alerts.len();
                 }
                 store.close().await;

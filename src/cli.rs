@@ -670,8 +670,8 @@ fn import_opml_command(given: &Option<PathBuf>, file: &Path) -> anyhow::Result<E
     use drawdown::source::feed::opml;
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the OPML file {}", file.display()))?;
-    let listed =
-        opml::parse(&text).with_context(|| format!("cannot read the OPML file {}", file.display()))?;
+    let listed = opml::parse(&text)
+        .with_context(|| format!("cannot read the OPML file {}", file.display()))?;
     let path = given
         .clone()
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH));
@@ -758,7 +758,10 @@ async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<
             }
             let since = parse_since(&since)?;
             let n = store.resend(&sink, since, now).await?;
-            println!("{n} alert(s) since {} queued for {sink}", since.to_rfc3339());
+            println!(
+                "{n} alert(s) since {} queued for {sink}",
+                since.to_rfc3339()
+            );
             Ok(ExitCode::SUCCESS)
         }
     };

@@ -29,6 +29,10 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub lexicon: LexiconConfig,
     pub sinks: Vec<SinkConfig>,
+    /// `[[feeds]]`: RSS, Atom and JSON Feed URLs to poll.
+    pub feeds: Vec<crate::source::feed::FeedConfig>,
+    /// `[feeds_defaults]`: limits shared by every feed.
+    pub feeds_defaults: crate::source::feed::FeedDefaults,
 }
 
 impl Default for Config {
@@ -40,6 +44,8 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             lexicon: LexiconConfig::default(),
             sinks: default_sinks(),
+            feeds: Vec::new(),
+            feeds_defaults: crate::source::feed::FeedDefaults::default(),
         }
     }
 }
@@ -50,10 +56,12 @@ fn default_sinks() -> Vec<SinkConfig> {
         SinkConfig::Stdout(StdoutConfig {
             name: None,
             format: StdoutFormat::Text,
+            filter: Default::default(),
         }),
         SinkConfig::Jsonl(JsonlConfig {
             name: None,
             path: PathBuf::from("data/alerts.jsonl"),
+            filter: Default::default(),
         }),
     ]
 }
@@ -89,6 +97,10 @@ pub struct AlertsConfig {
     /// Change kinds that raise alerts; `new` and `confirmation` are recorded in
     /// the timeline either way.
     pub kinds: Vec<ChangeKind>,
+    /// Deliveries still pending this long after they were queued are given up
+    /// (`failed`, with their last error); `alerts retry` re-queues them.
+    #[serde(with = "humantime_serde")]
+    pub max_delivery_age: Option<std::time::Duration>,
 }
 
 impl Default for AlertsConfig {
@@ -99,6 +111,7 @@ impl Default for AlertsConfig {
                 ChangeKind::Contradiction,
                 ChangeKind::Refinement,
             ],
+            max_delivery_age: Some(std::time::Duration::from_secs(7 * 24 * 3600)),
         }
     }
 }
@@ -192,6 +205,8 @@ impl Config {
         if self.inbox.max_file_size == 0 {
             problems.push("inbox.max_file_size: must be above 0 bytes".to_string());
         }
+        problems.extend(crate::source::feed::feed_problems(&self.feeds));
+        problems.extend(self.feeds_defaults.problems());
         let mut names: Vec<String> = Vec::new();
         for (i, sink) in self.sinks.iter().enumerate() {
             let key = format!("sinks[{i}]");

@@ -95,7 +95,9 @@ pub fn load_labels(path: &Path) -> Result<Labels, LabelError> {
                 return Err(LabelError::Invalid {
                     path: path.to_path_buf(),
                     index,
-                    problem: format!("{value:?} is not a date label (YYYY, YYYY-MM, YYYY-MM-DD, end-YYYY, H1-YYYY, Q3-YYYY, >=YYYY-MM)"),
+                    problem: format!(
+                        "{value:?} is not a date label (YYYY, YYYY-MM, YYYY-MM-DD, end-YYYY, H1-YYYY, Q3-YYYY, >=YYYY-MM)"
+                    ),
                 });
             }
         }
@@ -139,7 +141,11 @@ pub fn parse_label_date(label: &str) -> Option<LabelDate> {
             return None;
         }
         let first = n * 3 - 2;
-        return Some((ymd(y, first, 1)?, Some(month_end(y, first + 2)?), Granularity::Quarter));
+        return Some((
+            ymd(y, first, 1)?,
+            Some(month_end(y, first + 2)?),
+            Granularity::Quarter,
+        ));
     }
     let parts: Vec<&str> = label.split('-').collect();
     match parts.as_slice() {
@@ -213,7 +219,12 @@ pub fn ratio(a: usize, b: usize) -> f64 {
 }
 
 fn describe(file: &str, kind: ChangeKind, milestone: Milestone, attribute: Attribute) -> String {
-    format!("{file}: {} {} {}", kind.as_str(), milestone.as_str(), attribute.as_str())
+    format!(
+        "{file}: {} {} {}",
+        kind.as_str(),
+        milestone.as_str(),
+        attribute.as_str()
+    )
 }
 
 /// Scores the alerts a replay raised (each with the file name that raised it).
@@ -254,7 +265,8 @@ pub fn score(labels: &Labels, alerts: &[(String, Alert)]) -> StoryScore {
                 })
         });
         let Some(i) = found else {
-            s.missed.push(describe(&e.article, e.kind, e.milestone, e.attribute));
+            s.missed
+                .push(describe(&e.article, e.kind, e.milestone, e.attribute));
             continue;
         };
         used[i] = true;
@@ -284,7 +296,8 @@ fn check_value(e: &Expectation, got: &Value, s: &mut StoryScore) {
                 s.latest_ok += usize::from(v.latest == latest);
                 s.granularity_ok += usize::from(v.granularity == granularity);
                 if v.earliest != earliest || v.latest != latest || v.granularity != granularity {
-                    let shown = |d: Option<NaiveDate>| d.map_or("open".to_string(), |d| d.to_string());
+                    let shown =
+                        |d: Option<NaiveDate>| d.map_or("open".to_string(), |d| d.to_string());
                     s.wrong_values.push(format!(
                         "{what}: got {}..{} {:?}, labelled {}..{} {:?}",
                         v.earliest,
@@ -296,14 +309,21 @@ fn check_value(e: &Expectation, got: &Value, s: &mut StoryScore) {
                     ));
                 }
             }
-            other => s.wrong_values.push(format!("{what}: got {other:?}, labelled a date")),
+            other => s
+                .wrong_values
+                .push(format!("{what}: got {other:?}, labelled a date")),
         }
         return;
     }
     let ok = match (got, e.new_count, e.new_status, e.new_months) {
-        (Value::Count { value, min, max, .. }, Some(n), _, _) => {
-            *value == n || (*min <= n && n <= *max && *max != u32::MAX)
-        }
+        (
+            Value::Count {
+                value, min, max, ..
+            },
+            Some(n),
+            _,
+            _,
+        ) => *value == n || (*min <= n && n <= *max && *max != u32::MAX),
         (Value::Status { value }, _, Some(st), _) => *value == st,
         (Value::Duration { months, .. }, _, _, Some(m)) => *months == m,
         (_, None, None, None) => return,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use drawdown::config::Config;
-use drawdown::eval::{load_labels, ratio, score, StoryScore};
+use drawdown::eval::{StoryScore, load_labels, ratio, score};
 use drawdown::model::ChangeKind;
 use drawdown::service;
 use drawdown::source::article_file::{article_files, read_article};
@@ -30,7 +30,10 @@ fn story_dirs(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             .collect();
         children.sort();
         if children.is_empty() {
-            anyhow::bail!("{} holds no labels.toml (see docs/corpus.md)", dir.display());
+            anyhow::bail!(
+                "{} holds no labels.toml (see docs/corpus.md)",
+                dir.display()
+            );
         }
         out.extend(children);
     }

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, warn};
 
 use crate::alert::Sink;
-use crate::alert::delivery::deliver_loop;
+use crate::alert::delivery::run_worker;
 use crate::config::Config;
 use crate::extract::Lexicon;
 use crate::metrics::Metrics;
@@ -109,6 +109,22 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     let stop_delivery = CancellationToken::new();
     let wake = Arc::new(Notify::new());
     let mut delivery = JoinSet::new();
+    // A sink removed from the configuration stops receiving: its pending
+    // deliveries are given up (`alerts retry` re-queues them if it comes back).
+    match store
+        .abandon_unconfigured(&config.sink_names(), "sink no longer configured")
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => warn!(
+            deliveries = n,
+            "pending deliveries of removed sinks given up"
+        ),
+        Err(e) => warn!(error = %e, "cannot give up the deliveries of removed sinks"),
+    }
+    let delivery_options = crate::alert::delivery::DeliveryOptions {
+        max_age: config.alerts.max_delivery_age.filter(|age| !age.is_zero()),
+    };
     for (i, sink_config) in config.sinks.iter().enumerate() {
         let name = sink_config.name(i);
         let sink: Arc<dyn Sink> =
@@ -118,9 +134,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
             })?);
         let dyn_store: Arc<dyn Store> = store.clone();
         delivery.spawn(
-            deliver_loop(
+            run_worker(
                 dyn_store,
                 sink,
+                delivery_options,
                 wake.clone(),
                 stop_delivery.clone(),
                 metrics.clone(),
@@ -134,6 +151,24 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     if config.inbox.enabled {
         let source: Box<dyn Source> =
             Box::new(DropFolder::new(config.inbox.clone(), metrics.clone()));
+        let name = source.name();
+        let token = stop_sources.child_token();
+        let tx = tx.clone();
+        sources.spawn(async move { (name, source.run(tx, token).await) });
+    }
+    if config.feeds.iter().any(|f| f.enabled) {
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let feeds = crate::source::feed::FeedSource::new(
+            config.feeds.clone(),
+            config.feeds_defaults.clone(),
+            dyn_store,
+            metrics.clone(),
+        )
+        .map_err(|e| ServiceError::Stage {
+            stage: "feeds".to_string(),
+            reason: e.to_string(),
+        })?;
+        let source: Box<dyn Source> = Box::new(feeds);
         let name = source.name();
         let token = stop_sources.child_token();
         let tx = tx.clone();

@@ -20,10 +20,20 @@ fn the_corpus_scores_at_least_the_floors() {
         .current_dir(root)
         .arg("--config")
         .arg(&config)
-        .args(["eval", "--format", "json", "tests/corpus", "tests/fixtures/story"])
+        .args([
+            "eval",
+            "--format",
+            "json",
+            "tests/corpus",
+            "tests/fixtures/story",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -35,15 +45,28 @@ fn the_corpus_scores_at_least_the_floors() {
     let recall = total["recall"].as_f64().unwrap_or(0.0);
     let precision = total["precision"].as_f64().unwrap_or(0.0);
     eprintln!("corpus: recall {recall:.2}, precision {precision:.2}");
-    assert!(recall >= MIN_RECALL, "recall {recall:.2} fell below {MIN_RECALL}");
-    assert!(precision >= MIN_PRECISION, "precision {precision:.2} fell below {MIN_PRECISION}");
+    assert!(
+        recall >= MIN_RECALL,
+        "recall {recall:.2} fell below {MIN_RECALL}"
+    );
+    assert!(
+        precision >= MIN_PRECISION,
+        "precision {precision:.2} fell below {MIN_PRECISION}"
+    );
     // Articles where "withdraw" means something else never raise an alert.
     let negative = lines
         .iter()
-        .find(|l| l["story"].as_str().is_some_and(|s| s.starts_with("Negative")))
+        .find(|l| {
+            l["story"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Negative"))
+        })
         .unwrap_or_else(|| panic!("no negative story"));
     assert_eq!(negative["alerts"], 0, "{negative:#}");
-    assert_eq!(total["quiet_false"], 0, "alerts on quiet articles: {total:#}");
+    assert_eq!(
+        total["quiet_false"], 0,
+        "alerts on quiet articles: {total:#}"
+    );
     // The seed story retold in our own words is right.
     let story = lines
         .iter()

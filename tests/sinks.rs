@@ -132,6 +132,9 @@ fn webhook(url: &str) -> SinkConfig {
         url: Url::parse(url).expect("test URL"),
         headers: BTreeMap::from([("X-Token".to_string(), "s3cret".to_string())]),
         timeout: Duration::from_secs(5),
+        secret: None,
+        secret_env: None,
+        filter: Default::default(),
     })
 }
 
@@ -151,6 +154,7 @@ async fn jsonl_appends_one_line_per_alert_and_never_an_id_twice() {
     let config = SinkConfig::Jsonl(JsonlConfig {
         name: None,
         path: path.clone(),
+        filter: Default::default(),
     });
     assert!(config.validate("sinks[0]").is_empty());
     let (_, _, alerts) = two_alerts();
@@ -184,6 +188,7 @@ async fn stdout_lines_are_the_message_or_the_alert_json() {
     let text = StdoutConfig {
         name: None,
         format: StdoutFormat::Text,
+        filter: Default::default(),
     }
     .build("stdout".into());
     assert_eq!(
@@ -193,6 +198,7 @@ async fn stdout_lines_are_the_message_or_the_alert_json() {
     let json = StdoutConfig {
         name: None,
         format: StdoutFormat::Json,
+        filter: Default::default(),
     }
     .build("stdout".into());
     assert_eq!(

@@ -7,9 +7,13 @@ use drawdown::model::Article;
 use drawdown::source::article_file::{article_files, parse_article};
 
 fn collect(dir: &Path, out: &mut Vec<Article>) {
-    let Ok(files) = article_files(dir) else { return };
+    let Ok(files) = article_files(dir) else {
+        return;
+    };
     for file in files {
-        let Ok(bytes) = std::fs::read(&file) else { continue };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
         let fallback = chrono::NaiveDate::from_ymd_opt(2024, 9, 6);
         if let Ok(article) = parse_article(&file, &bytes, fallback) {
             out.push(article);

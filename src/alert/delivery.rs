@@ -1,7 +1,9 @@
 //! Delivery workers: one loop per sink drains that sink's deliveries from the
 //! store's outbox, in alert order, retrying retriable failures with capped
-//! exponential backoff and giving up on the others. What all sinks share
-//! (retries, backoff, ordering, "sent once per sink") lives here, once.
+//! exponential backoff (at least what `Retry-After` asked) and giving up on the
+//! others. Deliveries the sink's filter does not want are `skipped`; those
+//! still pending after `max_age` are dead-lettered; digest sinks get one batch
+//! per window. What all sinks share lives here, once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +13,9 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, debug_span, warn};
 
-use super::Sink;
+use super::{Sink, SinkError};
 use crate::metrics::Metrics;
+use crate::model::Alert;
 use crate::store::{Delivery, DeliveryState, Store};
 
 /// How many deliveries one pass takes from the outbox.
@@ -21,11 +24,40 @@ const BATCH: u32 = 100;
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// Retries never wait longer than this (before jitter).
 const BACKOFF_CAP: Duration = Duration::from_secs(600);
+/// The longest `Retry-After` honoured.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
 /// How often the loop looks at the outbox when nothing wakes it.
 const POLL: Duration = Duration::from_secs(1);
 /// Farther than any retry is ever scheduled: asking for deliveries "due" by
 /// then finds the oldest pending one even while it waits for its retry.
 const ORDER_HORIZON: TimeDelta = TimeDelta::days(30);
+
+/// How a worker treats its sink's deliveries beyond the defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryOptions {
+    /// Deliveries still pending this long after they were queued go to
+    /// `failed` with their last error (`None`: retried forever).
+    pub max_age: Option<Duration>,
+}
+
+/// [`run_worker`] with the default options (no dead-lettering).
+pub async fn deliver_loop(
+    store: Arc<dyn Store>,
+    sink: Arc<dyn Sink>,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+    metrics: Arc<Metrics>,
+) {
+    run_worker(
+        store,
+        sink,
+        DeliveryOptions::default(),
+        wake,
+        shutdown,
+        metrics,
+    )
+    .await;
+}
 
 /// Delivers `sink`'s pending alerts until `shutdown`, then makes one last pass
 /// over what is due (so the alerts of the last article go out) and returns.
@@ -37,9 +69,15 @@ const ORDER_HORIZON: TimeDelta = TimeDelta::days(30);
 /// Between passes the loop sleeps until `wake` is notified (new alerts), a
 /// second has passed, or `shutdown` is cancelled. Store errors are logged and
 /// retried on the next pass.
-pub async fn deliver_loop(
+///
+/// Before each pass, deliveries older than `options.max_age` are dead-lettered.
+/// A digest sink ([`Sink::digest`]) waits until its oldest pending delivery is
+/// a window old, then sends everything due as one message. The final pass on
+/// shutdown does not cut a digest window short: it stays in the outbox.
+pub async fn run_worker(
     store: Arc<dyn Store>,
     sink: Arc<dyn Sink>,
+    options: DeliveryOptions,
     wake: Arc<Notify>,
     shutdown: CancellationToken,
     metrics: Arc<Metrics>,
@@ -48,6 +86,7 @@ pub async fn deliver_loop(
         store: store.as_ref(),
         sink: sink.as_ref(),
         metrics: metrics.as_ref(),
+        options,
     };
     debug!(sink = worker.sink.name(), "delivery worker started");
     while !shutdown.is_cancelled() {
@@ -81,12 +120,17 @@ struct Worker<'a> {
     store: &'a dyn Store,
     sink: &'a dyn Sink,
     metrics: &'a Metrics,
+    options: DeliveryOptions,
 }
 
 impl Worker<'_> {
     async fn pass(&self) -> Pass {
         let sink = self.sink.name();
         let now = Utc::now();
+        self.dead_letter(now).await;
+        if let Some(window) = self.sink.digest() {
+            return self.digest_pass(now, window).await;
+        }
         let due = match self.store.due_deliveries(sink, now, BATCH).await {
             Ok(due) => due,
             Err(err) => {
@@ -130,10 +174,111 @@ impl Worker<'_> {
         if full { Pass::More } else { Pass::Idle }
     }
 
+    /// Dead-letters deliveries pending longer than `max_age`.
+    async fn dead_letter(&self, now: DateTime<Utc>) {
+        let Some(max_age) = self.options.max_age else {
+            return;
+        };
+        let sink = self.sink.name();
+        let cutoff = now - TimeDelta::from_std(max_age).unwrap_or(TimeDelta::MAX);
+        let reason = format!(
+            "not delivered within max_delivery_age {}",
+            humantime::format_duration(max_age)
+        );
+        match self.store.dead_letter(sink, cutoff, &reason).await {
+            Ok(0) => {}
+            Ok(n) => {
+                self.metrics.add("deliveries_dead_lettered", n);
+                warn!(
+                    sink,
+                    deliveries = n,
+                    max_age_s = max_age.as_secs(),
+                    "deliveries dead-lettered"
+                );
+            }
+            Err(err) => warn!(sink, error = %err, "cannot dead-letter old deliveries"),
+        }
+    }
+
+    /// One digest: once the oldest pending delivery is `window` old, every due
+    /// delivery the sink wants goes out as one message.
+    async fn digest_pass(&self, now: DateTime<Utc>, window: Duration) -> Pass {
+        let sink = self.sink.name();
+        let oldest = match self.store.oldest_pending_queued_at(sink).await {
+            Ok(Some(oldest)) => oldest,
+            Ok(None) => return Pass::Idle,
+            Err(err) => {
+                warn!(sink, error = %err, "cannot read the outbox");
+                return Pass::Idle;
+            }
+        };
+        if later(oldest, window) > now {
+            return Pass::Idle;
+        }
+        let due = match self.store.due_deliveries(sink, now, BATCH).await {
+            Ok(due) => due,
+            Err(err) => {
+                warn!(sink, error = %err, "cannot read the outbox");
+                return Pass::Idle;
+            }
+        };
+        let mut batch = Vec::with_capacity(due.len());
+        for delivery in due {
+            if self.sink.accepts(&delivery.alert) {
+                batch.push(delivery);
+            } else if let Err(err) = self.store.delivery_skipped(delivery.id).await {
+                warn!(sink, error = %err, "cannot mark a delivery skipped");
+                return Pass::Idle;
+            }
+        }
+        if batch.is_empty() {
+            return Pass::Idle;
+        }
+        let alerts: Vec<Alert> = batch.iter().map(|d| d.alert.clone()).collect();
+        let attempt = batch
+            .iter()
+            .map(|d| d.attempts)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
+        match self.sink.deliver_digest(&alerts).await {
+            Ok(()) => {
+                let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+                self.metrics.add("alerts_delivered", ids.len() as u64);
+                debug!(sink, alerts = ids.len(), attempt, "digest delivered");
+                if let Err(err) = self.store.deliveries_succeeded(&ids, Utc::now()).await {
+                    warn!(sink, error = %err, "cannot mark a digest done");
+                    return Pass::Idle;
+                }
+                if batch.len() >= BATCH as usize {
+                    Pass::More
+                } else {
+                    Pass::Idle
+                }
+            }
+            Err(err) => {
+                for delivery in &batch {
+                    if !self.failed(delivery, attempt, &err).await {
+                        break;
+                    }
+                }
+                Pass::Idle
+            }
+        }
+    }
+
     /// Sends one delivery and records the outcome. `false`: stop this pass.
     async fn deliver(&self, delivery: &Delivery, attempt: u32) -> bool {
         let sink = self.sink.name();
         let alert = delivery.alert.id.as_str();
+        if !self.sink.accepts(&delivery.alert) {
+            debug!(sink, alert, "the sink's filter skips this alert");
+            if let Err(err) = self.store.delivery_skipped(delivery.id).await {
+                warn!(sink, alert, error = %err, "cannot mark a delivery skipped");
+                return false;
+            }
+            return true;
+        }
         let err = match self.sink.deliver(&delivery.alert).await {
             Ok(()) => {
                 self.metrics.incr("alerts_delivered");
@@ -148,11 +293,23 @@ impl Worker<'_> {
             }
             Err(err) => err,
         };
+        self.failed(delivery, attempt, &err).await
+    }
+
+    /// Records a failed attempt: a retry later (`false`: stop the pass, later
+    /// alerts wait) or, for errors not worth retrying, `failed` (`true`).
+    async fn failed(&self, delivery: &Delivery, attempt: u32, err: &SinkError) -> bool {
+        let sink = self.sink.name();
+        let alert = delivery.alert.id.as_str();
         self.metrics.incr("deliveries_failed");
         let message = err.to_string();
         let now = Utc::now();
         let (next, state, go_on) = if err.is_retriable() {
-            let wait = backoff(attempt, seed(delivery.id, attempt));
+            let mut wait = backoff(attempt, seed(delivery.id, attempt));
+            if let Some(asked) = err.retry_after() {
+                // Honour the receiver, within reason.
+                wait = wait.max(asked.min(RETRY_AFTER_CAP));
+            }
             warn!(
                 sink,
                 alert,

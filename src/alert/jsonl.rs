@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
-use super::{Sink, SinkError};
+use super::{Sink, SinkError, SinkFilter};
 use crate::model::Alert;
 
 /// `type = "jsonl"`.
@@ -22,6 +22,9 @@ pub struct JsonlConfig {
     pub name: Option<String>,
     /// The file alerts are appended to; created with its folder if missing.
     pub path: PathBuf,
+    /// Which alerts this sink wants.
+    #[serde(default)]
+    pub filter: SinkFilter,
 }
 
 impl JsonlConfig {
@@ -36,6 +39,7 @@ impl JsonlConfig {
                 self.path.display()
             ));
         }
+        problems.extend(self.filter.validate(key));
         problems
     }
 
@@ -54,6 +58,7 @@ impl JsonlConfig {
         Ok(JsonlSink {
             name,
             path: self.path.clone(),
+            filter: self.filter.clone(),
             written: Mutex::new(Written {
                 ids: existing.ids,
                 needs_newline: existing.needs_newline,
@@ -75,6 +80,7 @@ struct Written {
 pub struct JsonlSink {
     name: String,
     path: PathBuf,
+    filter: SinkFilter,
     /// Held across each append, so two deliveries never race on one id.
     written: Mutex<Written>,
 }
@@ -102,6 +108,10 @@ impl JsonlSink {
 impl Sink for JsonlSink {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn accepts(&self, alert: &Alert) -> bool {
+        self.filter.accepts(alert)
     }
 
     async fn deliver(&self, alert: &Alert) -> Result<(), SinkError> {

@@ -1,13 +1,22 @@
 //! Alerts: building an `Alert` from a timeline `Change` (id, message), the
 //! `Sink` trait with one file per sink, and the delivery workers that drain the
-//! store's outbox into sinks with retries. A sink only formats and sends.
+//! store's outbox into sinks with retries. A sink only formats and sends (and
+//! says which alerts it wants and whether it batches them into digests).
 
 #![warn(missing_docs)]
 
+pub mod command;
 pub mod delivery;
+pub mod discord;
+pub mod email;
+pub mod filter;
+pub(crate) mod http;
 pub mod jsonl;
 pub mod message;
+pub mod ntfy;
+pub mod slack;
 pub mod stdout;
+pub mod template;
 pub mod webhook;
 
 use std::fmt;
@@ -19,7 +28,13 @@ use url::Url;
 
 use crate::model::Alert;
 
+pub use command::{CommandConfig, CommandSink};
+pub use discord::{DiscordConfig, DiscordSink};
+pub use email::{EmailConfig, EmailSink, EmailTls};
+pub use filter::SinkFilter;
 pub use jsonl::{JsonlConfig, JsonlSink};
+pub use ntfy::{NtfyConfig, NtfySink};
+pub use slack::{SlackConfig, SlackSink};
 pub use stdout::{StdoutConfig, StdoutFormat, StdoutSink};
 pub use webhook::{WebhookConfig, WebhookSink};
 
@@ -32,6 +47,24 @@ pub trait Sink: Send + Sync {
     fn name(&self) -> &str;
     /// Sends one alert. `Ok` means the receiver has it: it is never sent again.
     async fn deliver(&self, alert: &Alert) -> Result<(), SinkError>;
+    /// Does this sink want the alert (its `filter`)? Unwanted deliveries are
+    /// marked `skipped`, never sent.
+    fn accepts(&self, _alert: &Alert) -> bool {
+        true
+    }
+    /// `Some(window)`: the sink batches alerts into one digest message per
+    /// window (`digest = "10m"`), sent with [`Sink::deliver_digest`].
+    fn digest(&self) -> Option<Duration> {
+        None
+    }
+    /// Sends several alerts as one message. `Ok`: all of them are delivered.
+    /// The default sends them one by one (only for sinks without `digest`).
+    async fn deliver_digest(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        for alert in alerts {
+            self.deliver(alert).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a sink could not be built or could not deliver an alert.
@@ -127,6 +160,67 @@ pub enum SinkError {
         #[source]
         source: std::io::Error,
     },
+    /// The receiver asked us to wait (429 or 5xx with `Retry-After`).
+    #[error("{url}: status {status}, retry after {}", seconds(*retry_after))]
+    Throttled {
+        /// The receiver, without credentials, query or secret path.
+        url: String,
+        /// The HTTP status it answered with.
+        status: u16,
+        /// What its `Retry-After` asked for.
+        retry_after: Duration,
+    },
+    /// A message template failed to render.
+    #[error("sink {sink}: cannot render the message: {source}")]
+    Template {
+        /// The sink's name.
+        sink: String,
+        /// What minijinja reported.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// The command could not be started (not found, not executable).
+    #[error("command {program}: cannot start: {source}")]
+    CommandStart {
+        /// The program.
+        program: String,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command ran and failed (non-zero exit, killed, broken stdin).
+    #[error("command {program}: {problem}")]
+    CommandFailed {
+        /// The program.
+        program: String,
+        /// Exit status and the start of its stderr.
+        problem: String,
+    },
+    /// The command did not finish in time (it is killed).
+    #[error("command {program}: killed after {}", seconds(*after))]
+    CommandTimeout {
+        /// The program.
+        program: String,
+        /// The configured timeout.
+        after: Duration,
+    },
+    /// The email could not be built (a bad address in the configuration).
+    #[error("sink {sink}: cannot build the email: {problem}")]
+    EmailBuild {
+        /// The sink's name.
+        sink: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The SMTP server refused the message or could not be reached.
+    #[error("smtp {server}: {}", with_causes(source))]
+    Smtp {
+        /// `host:port`.
+        server: String,
+        /// What lettre reported.
+        #[source]
+        source: lettre::transport::smtp::Error,
+    },
     /// The alert could not be encoded as JSON.
     #[error("cannot encode alert {id} as JSON: {source}")]
     Encode {
@@ -145,7 +239,11 @@ impl SinkError {
     pub fn is_retriable(&self) -> bool {
         match self {
             SinkError::Status { status, .. } => *status == 429 || (500..600).contains(status),
+            SinkError::Smtp { source, .. } => !source.is_permanent(),
             SinkError::Timeout { .. }
+            | SinkError::Throttled { .. }
+            | SinkError::CommandFailed { .. }
+            | SinkError::CommandTimeout { .. }
             | SinkError::Network { .. }
             | SinkError::Append { .. }
             | SinkError::ReadExisting { .. }
@@ -154,8 +252,41 @@ impl SinkError {
             SinkError::Request { .. }
             | SinkError::Client { .. }
             | SinkError::Config { .. }
+            | SinkError::Template { .. }
+            | SinkError::CommandStart { .. }
+            | SinkError::EmailBuild { .. }
             | SinkError::Encode { .. } => false,
         }
+    }
+
+    /// How long the receiver asked us to wait, if it did (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SinkError::Throttled { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+/// A secret given in the config (`secret`) or named by an environment
+/// variable (`secret_env`), read once when the sink is built.
+pub(crate) fn secret_from(
+    sink: &str,
+    key: &'static str,
+    value: &Option<String>,
+    env: &Option<String>,
+) -> Result<Option<String>, SinkError> {
+    match (value, env) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(var)) => match std::env::var(var) {
+            Ok(value) if !value.is_empty() => Ok(Some(value)),
+            _ => Err(SinkError::Config {
+                sink: sink.to_string(),
+                key,
+                problem: format!("the environment variable {var} is not set"),
+            }),
+        },
+        (None, None) => Ok(None),
     }
 }
 
@@ -211,6 +342,16 @@ pub enum SinkConfig {
     Jsonl(JsonlConfig),
     /// A POST of the alert JSON to a URL.
     Webhook(WebhookConfig),
+    /// A Slack incoming-webhook message.
+    Slack(SlackConfig),
+    /// A Discord webhook message with an embed.
+    Discord(DiscordConfig),
+    /// A push to an ntfy topic.
+    Ntfy(NtfyConfig),
+    /// An email through SMTP.
+    Email(EmailConfig),
+    /// A program run with the alert JSON on stdin.
+    Command(CommandConfig),
 }
 
 impl SinkConfig {
@@ -220,6 +361,11 @@ impl SinkConfig {
             SinkConfig::Stdout(_) => "stdout",
             SinkConfig::Jsonl(_) => "jsonl",
             SinkConfig::Webhook(_) => "webhook",
+            SinkConfig::Slack(_) => "slack",
+            SinkConfig::Discord(_) => "discord",
+            SinkConfig::Ntfy(_) => "ntfy",
+            SinkConfig::Email(_) => "email",
+            SinkConfig::Command(_) => "command",
         }
     }
 
@@ -228,6 +374,11 @@ impl SinkConfig {
             SinkConfig::Stdout(c) => c.name.as_deref(),
             SinkConfig::Jsonl(c) => c.name.as_deref(),
             SinkConfig::Webhook(c) => c.name.as_deref(),
+            SinkConfig::Slack(c) => c.name.as_deref(),
+            SinkConfig::Discord(c) => c.name.as_deref(),
+            SinkConfig::Ntfy(c) => c.name.as_deref(),
+            SinkConfig::Email(c) => c.name.as_deref(),
+            SinkConfig::Command(c) => c.name.as_deref(),
         }
     }
 
@@ -250,9 +401,14 @@ impl SinkConfig {
             problems.push(format!("{key}.name: must not be empty"));
         }
         match self {
-            SinkConfig::Stdout(_) => {}
+            SinkConfig::Stdout(c) => problems.extend(c.filter.validate(key)),
             SinkConfig::Jsonl(c) => problems.extend(c.validate(key)),
             SinkConfig::Webhook(c) => problems.extend(c.validate(key)),
+            SinkConfig::Slack(c) => problems.extend(c.validate(key)),
+            SinkConfig::Discord(c) => problems.extend(c.validate(key)),
+            SinkConfig::Ntfy(c) => problems.extend(c.validate(key)),
+            SinkConfig::Email(c) => problems.extend(c.validate(key)),
+            SinkConfig::Command(c) => problems.extend(c.validate(key)),
         }
         problems
     }
@@ -264,6 +420,11 @@ impl SinkConfig {
             SinkConfig::Stdout(c) => Box::new(c.build(name)),
             SinkConfig::Jsonl(c) => Box::new(c.build(name)?),
             SinkConfig::Webhook(c) => Box::new(c.build(name)?),
+            SinkConfig::Slack(c) => Box::new(c.build(name)?),
+            SinkConfig::Discord(c) => Box::new(c.build(name)?),
+            SinkConfig::Ntfy(c) => Box::new(c.build(name)?),
+            SinkConfig::Email(c) => Box::new(c.build(name)?),
+            SinkConfig::Command(c) => Box::new(c.build(name)?),
         })
     }
 }
@@ -289,7 +450,8 @@ mod tests {
             stdout,
             SinkConfig::Stdout(StdoutConfig {
                 name: None,
-                format: StdoutFormat::Text
+                format: StdoutFormat::Text,
+                filter: SinkFilter::default(),
             })
         );
         let jsonl =
@@ -324,6 +486,7 @@ mod tests {
             "type = \"jsonl\"\npath = \"a\"\npaht = \"b\"",
             "type = \"webhook\"\nurl = \"http://x/\"\ntimout = \"1s\"",
             "type = \"email\"",
+            "type = \"pager\"",
             "path = \"a\"",
         ] {
             assert!(parse(text).is_err(), "accepted: {text}");

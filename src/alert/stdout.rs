@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Sink, SinkError};
+use super::{Sink, SinkError, SinkFilter};
 use crate::model::Alert;
 
 /// `type = "stdout"`.
@@ -19,6 +19,9 @@ pub struct StdoutConfig {
     /// `text` (default) or `json`.
     #[serde(default)]
     pub format: StdoutFormat,
+    /// Which alerts this sink wants.
+    #[serde(default)]
+    pub filter: SinkFilter,
 }
 
 /// How the stdout sink writes an alert.
@@ -38,6 +41,7 @@ impl StdoutConfig {
         StdoutSink {
             name,
             format: self.format,
+            filter: self.filter.clone(),
         }
     }
 }
@@ -47,6 +51,7 @@ impl StdoutConfig {
 pub struct StdoutSink {
     name: String,
     format: StdoutFormat,
+    filter: SinkFilter,
 }
 
 impl StdoutSink {
@@ -68,6 +73,10 @@ impl StdoutSink {
 impl Sink for StdoutSink {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn accepts(&self, alert: &Alert) -> bool {
+        self.filter.accepts(alert)
     }
 
     async fn deliver(&self, alert: &Alert) -> Result<(), SinkError> {

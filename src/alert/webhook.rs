@@ -1,21 +1,31 @@
 //! The webhook sink: POSTs the alert JSON to a URL with an `Idempotency-Key`
-//! (the alert id) so a receiver can drop a retried duplicate. 2xx is done; 429,
-//! 5xx, timeouts and network errors are retried by the delivery worker; other
-//! answers are not. Header values are secrets: never logged.
+//! (the alert id) so a receiver can drop a retried duplicate, and, with a
+//! `secret`, an HMAC-SHA256 signature a receiver can verify (see
+//! [`signature`]). 2xx is done; 429, 5xx, timeouts and network errors are
+//! retried by the delivery worker; other answers are not. Header values and
+//! the secret are never logged.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use hmac::{Hmac, Mac};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use url::Url;
 
-use super::{Sink, SinkError, display_url};
+use super::filter::SinkFilter;
+use super::http::HttpTarget;
+use super::{Sink, SinkError, display_url, secret_from};
 use crate::model::Alert;
 
 /// The header carrying the alert id.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+/// The header carrying the unix time (seconds) the signature was made at.
+pub const TIMESTAMP_HEADER: &str = "X-Drawdown-Timestamp";
+/// The header carrying `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+pub const SIGNATURE_HEADER: &str = "X-Drawdown-Signature";
 
 /// `type = "webhook"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +42,15 @@ pub struct WebhookConfig {
     /// How long one request may take (default 10 s).
     #[serde(default = "default_timeout", with = "humantime_serde")]
     pub timeout: Duration,
+    /// Signs each request with HMAC-SHA256 (see [`signature`]).
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// The environment variable holding the secret, instead of `secret`.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Which alerts this sink wants.
+    #[serde(default)]
+    pub filter: SinkFilter,
 }
 
 fn default_timeout() -> Duration {
@@ -46,6 +65,9 @@ impl fmt::Debug for WebhookConfig {
             .field("url", &display_url(&self.url))
             .field("headers", &headers)
             .field("timeout", &self.timeout)
+            .field("secret", &self.secret.as_ref().map(|_| "<hidden>"))
+            .field("secret_env", &self.secret_env)
+            .field("filter", &self.filter)
             .finish()
     }
 }
@@ -71,49 +93,45 @@ impl WebhookConfig {
                 ));
             }
         }
+        if self.secret.is_some() && self.secret_env.is_some() {
+            problems.push(format!(
+                "{key}.secret_env: give secret or secret_env, not both"
+            ));
+        }
+        if self.secret.as_deref().is_some_and(str::is_empty) {
+            problems.push(format!("{key}.secret: must not be empty"));
+        }
+        problems.extend(self.filter.validate(key));
         problems
     }
 
     /// Builds the sink and its HTTP client (once; connections are reused).
+    /// Reads `secret_env` here, once.
     pub fn build(&self, name: String) -> Result<WebhookSink, SinkError> {
-        let shown = display_url(&self.url);
         let config_err = |key, problem: &str| SinkError::Config {
             sink: name.clone(),
             key,
             problem: problem.to_string(),
         };
-        if !matches!(self.url.scheme(), "http" | "https") || !self.url.has_host() {
+        let url = &self.url;
+        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
             return Err(config_err("url", "must be an http or https URL"));
         }
         let mut headers = HeaderMap::new();
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("drawdown/", env!("CARGO_PKG_VERSION"))),
-        );
         for (key, value) in &self.headers {
             let key = HeaderName::from_bytes(key.as_bytes())
                 .map_err(|_| config_err("headers", "has an invalid HTTP header name"))?;
-            let mut value = HeaderValue::from_str(value)
+            let value = HeaderValue::from_str(value)
                 .map_err(|_| config_err("headers", "has an invalid HTTP header value"))?;
-            value.set_sensitive(true);
             headers.insert(key, value);
         }
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(self.timeout)
-            // A redirected POST turns into a GET: treat a redirect as an answer.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|source| SinkError::Client {
-                url: shown.clone(),
-                source,
-            })?;
+        let secret = secret_from(&name, "secret", &self.secret, &self.secret_env)?;
+        let target = HttpTarget::new(url, display_url(url), self.timeout, headers)?;
         Ok(WebhookSink {
             name,
-            url: self.url.clone(),
-            shown,
-            timeout: self.timeout,
-            client,
+            target,
+            secret,
+            filter: self.filter.clone(),
         })
     }
 }
@@ -121,21 +139,37 @@ impl WebhookConfig {
 /// POSTs alerts to a URL.
 pub struct WebhookSink {
     name: String,
-    url: Url,
-    /// `url` without credentials or query, for errors and logs.
-    shown: String,
-    timeout: Duration,
-    client: reqwest::Client,
+    target: HttpTarget,
+    secret: Option<String>,
+    filter: SinkFilter,
 }
 
 impl fmt::Debug for WebhookSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookSink")
             .field("name", &self.name)
-            .field("url", &self.shown)
-            .field("timeout", &self.timeout)
+            .field("url", &self.target.shown())
+            .field("signed", &self.secret.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// The signature header value for `body` sent at unix second `timestamp`:
+/// `sha256=` and the lowercase hex of HMAC-SHA256 keyed with the secret's
+/// UTF-8 bytes over `"<timestamp>.<body>"` (the decimal timestamp, a dot, the
+/// raw body bytes). A receiver recomputes it from the `X-Drawdown-Timestamp`
+/// header and the raw body, compares in constant time, and rejects timestamps
+/// more than a few minutes old (replays).
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 #[async_trait::async_trait]
@@ -144,42 +178,52 @@ impl Sink for WebhookSink {
         &self.name
     }
 
+    fn accepts(&self, alert: &Alert) -> bool {
+        self.filter.accepts(alert)
+    }
+
     async fn deliver(&self, alert: &Alert) -> Result<(), SinkError> {
         let body = serde_json::to_vec(alert).map_err(|source| SinkError::Encode {
             id: alert.id.clone(),
             source,
         })?;
-        let sent = self
-            .client
-            .post(self.url.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(IDEMPOTENCY_KEY, alert.id.as_str())
-            .body(body)
-            .send()
-            .await;
-        let url = || self.shown.clone();
-        let response = sent.map_err(|err| {
-            // Keep the full URL (with a possible token) out of the message.
-            let source = err.without_url();
-            if source.is_timeout() {
-                SinkError::Timeout {
-                    url: url(),
-                    after: self.timeout,
-                }
-            } else if source.is_builder() {
-                SinkError::Request { url: url(), source }
-            } else {
-                SinkError::Network { url: url(), source }
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let bad_id = |_| SinkError::Config {
+            sink: self.name.clone(),
+            key: "id",
+            problem: format!("alert id {:?} is not a valid header value", alert.id),
+        };
+        headers.insert(
+            IDEMPOTENCY_KEY,
+            HeaderValue::from_str(&alert.id).map_err(bad_id)?,
+        );
+        if let Some(secret) = &self.secret {
+            let now = chrono::Utc::now().timestamp();
+            headers.insert(TIMESTAMP_HEADER, HeaderValue::from(now));
+            let signed = signature(secret, now, &body);
+            // Hex and "sha256=": always a valid header value.
+            if let Ok(value) = HeaderValue::from_str(&signed) {
+                headers.insert(SIGNATURE_HEADER, value);
             }
-        })?;
-        let status = response.status();
-        if status.is_success() {
-            Ok(())
-        } else {
-            Err(SinkError::Status {
-                url: url(),
-                status: status.as_u16(),
-            })
         }
+        self.target.post(body, headers).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_a_known_vector() {
+        // python3 -c 'import hmac,hashlib;print(hmac.new(b"key",b"1700000000.{}",hashlib.sha256).hexdigest())'
+        assert_eq!(
+            signature("key", 1_700_000_000, b"{}"),
+            format!(
+                "sha256={}",
+                "9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae"
+            )
+        );
     }
 }

@@ -150,7 +150,10 @@ impl ArticleContext {
 
         let total_phases = analyses.iter().find_map(|a| a.total_phases);
         let withdrawal_sentences = analyses.iter().filter(|a| a.is_withdrawal);
-        let partial = withdrawal_sentences.clone().filter(|a| a.has(CueKind::Partial)).count();
+        let partial = withdrawal_sentences
+            .clone()
+            .filter(|a| a.has(CueKind::Partial))
+            .count();
         let whole = withdrawal_sentences
             .filter(|a| a.has(CueKind::Final) || a.has(CueKind::StatusCompleted))
             .count();

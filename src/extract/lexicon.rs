@@ -460,9 +460,9 @@ impl Lexicon {
                 .iter()
                 .find(|c| c.actor_name() == nation)
                 .map(|c| c.code.as_str());
-            self.actors
-                .iter()
-                .any(|d| d.name == force && code.is_some_and(|code| d.members.iter().any(|m| m == code)))
+            self.actors.iter().any(|d| {
+                d.name == force && code.is_some_and(|code| d.members.iter().any(|m| m == code))
+            })
         };
         member(a, b) || member(b, a)
     }

@@ -193,17 +193,24 @@ pub fn sentence_claims(
                     .filter(|t| t.milestone == Milestone::Phase)
                     .unwrap_or_else(|| default_target(ctx, "status-names-withdrawal"))
             }
-            _ => target_in(sentence, a, ctx, lex, cue.end, clause_end(sentence, cue.end))
-                .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
-                .filter(|t| t.rule != "partial")
-                .map(|t| {
-                    if t.milestone == Milestone::Final && t.rule == "withdrawal-word" {
-                        default_target(ctx, t.rule)
-                    } else {
-                        t
-                    }
-                })
-                .unwrap_or_else(|| default_target(ctx, "default")),
+            _ => target_in(
+                sentence,
+                a,
+                ctx,
+                lex,
+                cue.end,
+                clause_end(sentence, cue.end),
+            )
+            .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
+            .filter(|t| t.rule != "partial")
+            .map(|t| {
+                if t.milestone == Milestone::Final && t.rule == "withdrawal-word" {
+                    default_target(ctx, t.rule)
+                } else {
+                    t
+                }
+            })
+            .unwrap_or_else(|| default_target(ctx, "default")),
         };
         let modality = sentence_modality.unwrap_or(if status == Status::Completed {
             Modality::Completed
@@ -248,9 +255,9 @@ fn clause_end(sentence: &str, from: usize) -> usize {
 /// timeline", "the timetable is set for two years"); "for almost 20 years"
 /// alone is how long the troops have been there.
 fn near_plan_word(a: &Analysis, start: usize, end: usize) -> bool {
-    a.cues.iter().any(|c| {
-        c.kind == CueKind::Agreement && c.end + 40 >= start && c.start <= end + 40
-    })
+    a.cues
+        .iter()
+        .any(|c| c.kind == CueKind::Agreement && c.end + 40 >= start && c.start <= end + 40)
 }
 
 /// The milestone a withdrawal sentence is about when no words near a time
@@ -282,10 +289,17 @@ fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bo
     let first_cue = a
         .cues
         .iter()
-        .find(|c| matches!(c.kind, CueKind::Withdrawal | CueKind::Final | CueKind::Force))
+        .find(|c| {
+            matches!(
+                c.kind,
+                CueKind::Withdrawal | CueKind::Final | CueKind::Force
+            )
+        })
         .map_or(usize::MAX, |c| c.start);
     let code_of = |n: &Hit<NameKind>| match n.kind {
-        NameKind::Country(i) | NameKind::Demonym(i) => lex.countries.get(i).map(|c| c.code.as_str()),
+        NameKind::Country(i) | NameKind::Demonym(i) => {
+            lex.countries.get(i).map(|c| c.code.as_str())
+        }
         _ => None,
     };
     let ours = |n: &Hit<NameKind>| match n.kind {
@@ -298,13 +312,16 @@ fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bo
     if a.names.iter().any(ours) {
         return false;
     }
-    a.names.iter().take_while(|n| n.start < first_cue).any(|n| match n.kind {
-        NameKind::Actor(_) => true,
-        NameKind::Country(_) | NameKind::Demonym(_) => {
-            code_of(n).is_some_and(|code| code != ctx.country)
-        }
-        NameKind::Location(_) => false,
-    })
+    a.names
+        .iter()
+        .take_while(|n| n.start < first_cue)
+        .any(|n| match n.kind {
+            NameKind::Actor(_) => true,
+            NameKind::Country(_) | NameKind::Demonym(_) => {
+                code_of(n).is_some_and(|code| code != ctx.country)
+            }
+            NameKind::Location(_) => false,
+        })
 }
 
 /// Words right before a time phrase that make it the date of something that
@@ -345,29 +362,65 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
     }
     let before: Vec<&str> = sentence[..start].split_whitespace().rev().take(3).collect();
     before.iter().any(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_ascii_lowercase();
-        PAST_VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed"))
-            && !matches!(w.as_str(), "scheduled" | "expected" | "planned" | "projected" | "slated" | "extended" | "needed" | "required")
+        let w = w
+            .trim_matches(|c: char| !c.is_alphabetic())
+            .to_ascii_lowercase();
+        PAST_VERBS.contains(&w.as_str())
+            || (w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed"))
+                && !matches!(
+                    w.as_str(),
+                    "scheduled"
+                        | "expected"
+                        | "planned"
+                        | "projected"
+                        | "slated"
+                        | "extended"
+                        | "needed"
+                        | "required"
+                )
     })
 }
 
 /// Irregular past tenses that date an event ("left in December").
 const PAST_VERBS: [&str; 14] = [
-    "left", "began", "took", "went", "came", "withdrew", "held", "met", "flew", "made", "won", "fell",
-    "agreed", "set",
+    "left", "began", "took", "went", "came", "withdrew", "held", "met", "flew", "made", "won",
+    "fell", "agreed", "set",
 ];
 
 /// "9,500 troops will leave", "moving 11,900 soldiers": how many go, not how
 /// many are there.
 fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> bool {
     let after_end = clause_end(sentence, c.end).min(c.end + 40);
-    let verb_after = a.cues.iter().any(|w| {
-        w.kind == CueKind::Withdrawal && w.start >= c.end && w.end <= after_end
-    });
-    let lead = sentence[..c.start].trim_end().to_ascii_lowercase();
-    let moved_before = ["withdraw", "withdrawing", "move", "moving", "relocate", "relocating", "cut", "cutting", "pull", "pulling", "bring home", "send home", "reposition", "repositioning"]
+    let verb_after = a
+        .cues
         .iter()
-        .any(|v| lead.ends_with(v) || lead.ends_with(&format!("{v} its")) || lead.ends_with(&format!("{v} their")) || lead.ends_with(&format!("{v} about")) || lead.ends_with(&format!("{v} some")) || lead.ends_with(&format!("{v} roughly")));
+        .any(|w| w.kind == CueKind::Withdrawal && w.start >= c.end && w.end <= after_end);
+    let lead = sentence[..c.start].trim_end().to_ascii_lowercase();
+    let moved_before = [
+        "withdraw",
+        "withdrawing",
+        "move",
+        "moving",
+        "relocate",
+        "relocating",
+        "cut",
+        "cutting",
+        "pull",
+        "pulling",
+        "bring home",
+        "send home",
+        "reposition",
+        "repositioning",
+    ]
+    .iter()
+    .any(|v| {
+        lead.ends_with(v)
+            || lead.ends_with(&format!("{v} its"))
+            || lead.ends_with(&format!("{v} their"))
+            || lead.ends_with(&format!("{v} about"))
+            || lead.ends_with(&format!("{v} some"))
+            || lead.ends_with(&format!("{v} roughly"))
+    });
     verb_after || moved_before
 }
 

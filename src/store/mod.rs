@@ -114,6 +114,8 @@ pub enum DeliveryState {
     Pending,
     Delivered,
     Failed,
+    /// The sink's filter does not want this alert: never sent there, not a failure.
+    Skipped,
 }
 
 /// An alert waiting in the outbox for one sink.
@@ -163,4 +165,120 @@ pub trait Store: Send + Sync {
         next_attempt: DateTime<Utc>,
         state: DeliveryState,
     ) -> Result<(), StoreError>;
+
+    // Delivery management (issue 6): dead letters, re-queueing, resending.
+
+    /// Marks `sink`'s pending deliveries queued before `queued_before` as
+    /// failed (dead letters), appending `reason` to their last error. Returns
+    /// how many it marked.
+    async fn dead_letter(
+        &self,
+        sink: &str,
+        queued_before: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<u64, StoreError>;
+    /// The sink's filter does not want it: never sent there.
+    async fn delivery_skipped(&self, id: i64) -> Result<(), StoreError>;
+    /// Several deliveries (one digest message) accepted at once, in one transaction.
+    async fn deliveries_succeeded(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// When `sink`'s oldest pending delivery was queued (a digest window opens then).
+    async fn oldest_pending_queued_at(
+        &self,
+        sink: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// Re-queues failed deliveries: of one alert (`Some(id)`, every sink) or all
+    /// of them (`None`). Attempts restart at 0 and the age at `now`. Returns how many.
+    async fn retry_failed(
+        &self,
+        alert_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Queues every alert raised at or after `since` for `sink` again, whatever
+    /// its delivery state there (a new sink catching up on history). Returns how many.
+    async fn resend(
+        &self,
+        sink: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Marks pending deliveries of sinks not in `configured` as failed with
+    /// `reason`: a sink removed from the configuration stops receiving. Returns how many.
+    async fn abandon_unconfigured(
+        &self,
+        configured: &[String],
+        reason: &str,
+    ) -> Result<u64, StoreError>;
+    /// Alerts (oldest first) with at least one delivery in `state`.
+    async fn alerts_in_state(&self, state: DeliveryState) -> Result<Vec<StoredAlert>, StoreError> {
+        let mut alerts = self.alerts().await?;
+        alerts.retain(|a| a.deliveries.iter().any(|(_, s, _)| *s == state));
+        Ok(alerts)
+    }
+    // Feed polling (issue 5): per-feed state, items seen, text fingerprints.
+
+    /// The stored state of every feed that has been polled, oldest URL first.
+    async fn feed_states(&self) -> Result<Vec<FeedState>, StoreError>;
+    /// Inserts or replaces one feed's state (keyed by its configured URL).
+    async fn save_feed_state(&self, state: &FeedState) -> Result<(), StoreError>;
+    /// The text hash recorded for this item of this feed, if it was seen.
+    async fn feed_item_hash(
+        &self,
+        feed_url: &str,
+        item_id: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// Was a story with this canonical link seen in any feed?
+    async fn link_seen(&self, canonical_link: &str) -> Result<bool, StoreError>;
+    /// Records a feed item as handled (or updates its text hash after an edit).
+    async fn mark_feed_item(
+        &self,
+        feed_url: &str,
+        item_id: &str,
+        canonical_link: Option<&str>,
+        text_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Text fingerprints of the articles published on or after `since`.
+    async fn fingerprints_since(
+        &self,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<Fingerprint>, StoreError>;
+    /// Keeps an article's text fingerprint (once per content hash).
+    async fn add_fingerprint(&self, fingerprint: &Fingerprint) -> Result<(), StoreError>;
+}
+
+/// One feed's polling state (issue 5), kept across restarts and shown by
+/// `drawdown feeds`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedState {
+    /// The URL as configured: the feed's identity.
+    pub url: String,
+    /// Where a permanent redirect moved it; polled instead of `url`.
+    pub current_url: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub next_poll_at: Option<DateTime<Utc>>,
+    pub last_polled_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// HTTP status of the last response (none after a network error).
+    pub last_status: Option<u16>,
+    pub consecutive_errors: u32,
+    pub last_error: Option<String>,
+    /// Items handed to the pipeline so far.
+    pub items_seen: u64,
+    /// Polls made so far (seeds the jitter).
+    pub polls: u64,
+    /// Why the feed is no longer polled (410 Gone), if it is not.
+    pub disabled: Option<String>,
+}
+
+/// The text fingerprint of a processed article (syndication).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub content_hash: String,
+    /// MinHash signature bytes (`source::feed::syndication`).
+    pub signature: Vec<u8>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: String,
+    pub published: chrono::NaiveDate,
 }

@@ -20,6 +20,7 @@ use super::{
     ArticleRecord, Delivery, DeliveryState, RecordOutcome, Store, StoreConfig, StoreError,
     StoredAlert,
 };
+use super::{FeedState, Fingerprint};
 use crate::model::Alert;
 use crate::timeline::Entry;
 
@@ -146,6 +147,7 @@ fn state_word(state: DeliveryState) -> &'static str {
         DeliveryState::Pending => "pending",
         DeliveryState::Delivered => "delivered",
         DeliveryState::Failed => "failed",
+        DeliveryState::Skipped => "skipped",
     }
 }
 
@@ -154,6 +156,7 @@ fn parse_state(word: &str) -> Result<DeliveryState, StoreError> {
         "pending" => Ok(DeliveryState::Pending),
         "delivered" => Ok(DeliveryState::Delivered),
         "failed" => Ok(DeliveryState::Failed),
+        "skipped" => Ok(DeliveryState::Skipped),
         other => Err(StoreError::Corrupt {
             what: "delivery state",
             value: other.to_string(),
@@ -443,6 +446,334 @@ impl Store for SqliteStore {
         }
         Ok(())
     }
+
+    async fn dead_letter(
+        &self,
+        sink: &str,
+        queued_before: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries
+             SET state = 'failed',
+                 last_error = CASE WHEN last_error IS NULL THEN ?1
+                                   ELSE last_error || '; ' || ?1 END
+             WHERE sink = ?2 AND state = 'pending'
+               AND COALESCE(queued_at,
+                            (SELECT raised_at FROM alerts a WHERE a.id = deliveries.alert_id)) < ?3",
+        )
+        .bind(reason)
+        .bind(sink)
+        .bind(millis(queued_before))
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("dead-lettering old deliveries"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn delivery_skipped(&self, id: i64) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE deliveries SET state = 'skipped' WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(query_failed("marking a delivery skipped"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::UnknownDelivery { id });
+        }
+        Ok(())
+    }
+
+    async fn deliveries_succeeded(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(query_failed("starting a digest transaction"))?;
+        for id in ids {
+            let done = sqlx::query(
+                "UPDATE deliveries
+                 SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,
+                     last_error = NULL
+                 WHERE id = ?",
+            )
+            .bind(millis(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_failed("marking digest deliveries delivered"))?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::UnknownDelivery { id: *id });
+            }
+        }
+        tx.commit()
+            .await
+            .map_err(query_failed("committing a digest"))
+    }
+
+    async fn oldest_pending_queued_at(
+        &self,
+        sink: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let oldest: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(COALESCE(d.queued_at, a.raised_at))
+             FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+             WHERE d.sink = ? AND d.state = 'pending'",
+        )
+        .bind(sink)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query_failed("finding the oldest pending delivery"))?;
+        oldest
+            .map(|ms| from_millis("delivery queued_at", ms))
+            .transpose()
+    }
+
+    async fn retry_failed(
+        &self,
+        alert_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries
+             SET state = 'pending', attempts = 0, next_attempt_at = ?1, queued_at = ?1
+             WHERE state = 'failed' AND (?2 IS NULL OR alert_id = ?2)",
+        )
+        .bind(millis(now))
+        .bind(alert_id)
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("re-queueing failed deliveries"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn resend(
+        &self,
+        sink: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO deliveries (alert_id, sink, state, attempts, next_attempt_at, queued_at)
+             SELECT id, ?1, 'pending', 0, ?3, ?3 FROM alerts WHERE raised_at >= ?2
+             ORDER BY seq
+             ON CONFLICT (alert_id, sink) DO UPDATE
+             SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
+                 queued_at = excluded.queued_at, delivered_at = NULL",
+        )
+        .bind(sink)
+        .bind(millis(since))
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("queueing alerts again for a sink"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn abandon_unconfigured(
+        &self,
+        configured: &[String],
+        reason: &str,
+    ) -> Result<u64, StoreError> {
+        let names = encode("sink names", configured)?;
+        let done = sqlx::query(
+            "UPDATE deliveries
+             SET state = 'failed',
+                 last_error = CASE WHEN last_error IS NULL THEN ?1
+                                   ELSE last_error || '; ' || ?1 END
+             WHERE state = 'pending' AND sink NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(reason)
+        .bind(names)
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("abandoning deliveries of removed sinks"))?;
+        Ok(done.rows_affected())
+    }
+    // Feed polling (issue 5).
+
+    async fn feed_states(&self) -> Result<Vec<FeedState>, StoreError> {
+        const ACTION: &str = "loading feed states";
+        let rows = sqlx::query(
+            "SELECT url, current_url, etag, last_modified, next_poll_at, last_polled_at,
+                    last_success_at, last_status, consecutive_errors, last_error, items_seen,
+                    polls, disabled
+             FROM feeds ORDER BY url",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_failed(ACTION))?;
+        rows.iter().map(feed_state_from_row).collect()
+    }
+
+    async fn save_feed_state(&self, state: &FeedState) -> Result<(), StoreError> {
+        let opt_millis = |at: Option<DateTime<Utc>>| at.map(millis);
+        sqlx::query(
+            "INSERT INTO feeds (url, current_url, etag, last_modified, next_poll_at,
+                    last_polled_at, last_success_at, last_status, consecutive_errors,
+                    last_error, items_seen, polls, disabled)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (url) DO UPDATE SET
+                current_url = excluded.current_url, etag = excluded.etag,
+                last_modified = excluded.last_modified, next_poll_at = excluded.next_poll_at,
+                last_polled_at = excluded.last_polled_at,
+                last_success_at = excluded.last_success_at, last_status = excluded.last_status,
+                consecutive_errors = excluded.consecutive_errors,
+                last_error = excluded.last_error, items_seen = excluded.items_seen,
+                polls = excluded.polls, disabled = excluded.disabled",
+        )
+        .bind(&state.url)
+        .bind(state.current_url.as_deref())
+        .bind(state.etag.as_deref())
+        .bind(state.last_modified.as_deref())
+        .bind(opt_millis(state.next_poll_at))
+        .bind(opt_millis(state.last_polled_at))
+        .bind(opt_millis(state.last_success_at))
+        .bind(state.last_status.map(i64::from))
+        .bind(i64::from(state.consecutive_errors))
+        .bind(state.last_error.as_deref())
+        .bind(i64::try_from(state.items_seen).unwrap_or(i64::MAX))
+        .bind(i64::try_from(state.polls).unwrap_or(i64::MAX))
+        .bind(state.disabled.as_deref())
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("saving a feed state"))?;
+        Ok(())
+    }
+
+    async fn feed_item_hash(
+        &self,
+        feed_url: &str,
+        item_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar::<_, String>(
+            "SELECT text_hash FROM feed_items WHERE feed_url = ? AND item_id = ?",
+        )
+        .bind(feed_url)
+        .bind(item_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_failed("looking up a feed item"))
+    }
+
+    async fn link_seen(&self, canonical_link: &str) -> Result<bool, StoreError> {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM feed_items WHERE canonical_link = ?)",
+        )
+        .bind(canonical_link)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query_failed("looking up a feed item by link"))
+    }
+
+    async fn mark_feed_item(
+        &self,
+        feed_url: &str,
+        item_id: &str,
+        canonical_link: Option<&str>,
+        text_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feed_items (feed_url, item_id, canonical_link, text_hash, seen_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (feed_url, item_id) DO UPDATE SET
+                canonical_link = excluded.canonical_link, text_hash = excluded.text_hash,
+                seen_at = excluded.seen_at",
+        )
+        .bind(feed_url)
+        .bind(item_id)
+        .bind(canonical_link)
+        .bind(text_hash)
+        .bind(millis(at))
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("recording a feed item"))?;
+        Ok(())
+    }
+
+    async fn fingerprints_since(
+        &self,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<Fingerprint>, StoreError> {
+        const ACTION: &str = "loading text fingerprints";
+        let rows = sqlx::query(
+            "SELECT content_hash, signature, url, source, title, published
+             FROM fingerprints WHERE published >= ? ORDER BY published, seen_at",
+        )
+        .bind(since.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_failed(ACTION))?;
+        rows.iter()
+            .map(|row| {
+                let published: String = row.try_get("published").map_err(query_failed(ACTION))?;
+                Ok(Fingerprint {
+                    content_hash: row.try_get("content_hash").map_err(query_failed(ACTION))?,
+                    signature: row.try_get("signature").map_err(query_failed(ACTION))?,
+                    url: row.try_get("url").map_err(query_failed(ACTION))?,
+                    source: row.try_get("source").map_err(query_failed(ACTION))?,
+                    title: row.try_get("title").map_err(query_failed(ACTION))?,
+                    published: chrono::NaiveDate::parse_from_str(&published, "%Y-%m-%d").map_err(
+                        |_| StoreError::Corrupt {
+                            what: "fingerprint publication day",
+                            value: published.clone(),
+                        },
+                    )?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_fingerprint(&self, fingerprint: &Fingerprint) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO fingerprints (content_hash, signature, url, source, title, published, seen_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (content_hash) DO NOTHING",
+        )
+        .bind(&fingerprint.content_hash)
+        .bind(&fingerprint.signature)
+        .bind(fingerprint.url.as_deref())
+        .bind(fingerprint.source.as_deref())
+        .bind(&fingerprint.title)
+        .bind(fingerprint.published.format("%Y-%m-%d").to_string())
+        .bind(millis(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(query_failed("storing a text fingerprint"))?;
+        Ok(())
+    }
+}
+
+/// A `feeds` row as a `FeedState` (issue 5).
+fn feed_state_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<FeedState, StoreError> {
+    const ACTION: &str = "loading feed states";
+    let at = |col: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        let ms: Option<i64> = row.try_get(col).map_err(query_failed(ACTION))?;
+        ms.map(|ms| from_millis("feed timestamp", ms)).transpose()
+    };
+    let count = |col: &str| -> Result<u64, StoreError> {
+        let n: i64 = row.try_get(col).map_err(query_failed(ACTION))?;
+        u64::try_from(n).map_err(|_| StoreError::Corrupt {
+            what: "feed counter",
+            value: n.to_string(),
+        })
+    };
+    let status: Option<i64> = row.try_get("last_status").map_err(query_failed(ACTION))?;
+    Ok(FeedState {
+        url: row.try_get("url").map_err(query_failed(ACTION))?,
+        current_url: row.try_get("current_url").map_err(query_failed(ACTION))?,
+        etag: row.try_get("etag").map_err(query_failed(ACTION))?,
+        last_modified: row.try_get("last_modified").map_err(query_failed(ACTION))?,
+        next_poll_at: at("next_poll_at")?,
+        last_polled_at: at("last_polled_at")?,
+        last_success_at: at("last_success_at")?,
+        last_status: status.and_then(|s| u16::try_from(s).ok()),
+        consecutive_errors: u32::try_from(count("consecutive_errors")?).unwrap_or(u32::MAX),
+        last_error: row.try_get("last_error").map_err(query_failed(ACTION))?,
+        items_seen: count("items_seen")?,
+        polls: count("polls")?,
+        disabled: row.try_get("disabled").map_err(query_failed(ACTION))?,
+    })
 }
 
 #[cfg(test)]
@@ -455,6 +786,7 @@ mod tests {
             DeliveryState::Pending,
             DeliveryState::Delivered,
             DeliveryState::Failed,
+            DeliveryState::Skipped,
         ] {
             assert_eq!(parse_state(state_word(state)).ok(), Some(state));
             // The column word is the serde word, so JSON and SQL agree.

@@ -67,7 +67,11 @@ impl Timeline {
     /// The event this timeline already knows that a claim about `event` is
     /// about, when the claim names the force differently: same country,
     /// milestone, phase and base, and a force that `related` says is the same.
-    pub fn known_event(&self, event: &Event, related: impl Fn(&str, &str) -> bool) -> Option<&Event> {
+    pub fn known_event(
+        &self,
+        event: &Event,
+        related: impl Fn(&str, &str) -> bool,
+    ) -> Option<&Event> {
         if self.entries.keys().any(|(k, _)| *k == event.key) {
             return None;
         }
@@ -75,7 +79,8 @@ impl Timeline {
             known.country == event.country
                 && known.milestone == event.milestone
                 && known.phase == event.phase
-                && (event.milestone != crate::model::Milestone::Base || known.location == event.location)
+                && (event.milestone != crate::model::Milestone::Base
+                    || known.location == event.location)
                 && related(&known.actor, &event.actor)
         })
     }
