@@ -14,10 +14,17 @@ use drawdown::store::{SqliteStore, Store, StoreConfig};
 
 mod common;
 
-const ARTICLES: usize = 10_000;
+/// Articles per run (`DRAWDOWN_BENCH_ARTICLES` overrides, for a quick look).
+fn articles() -> usize {
+    std::env::var("DRAWDOWN_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
 
 fn bench_pipeline(c: &mut Criterion) {
     let base = common::corpus();
+    let n = articles();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => panic!("runtime: {e}"),
@@ -25,7 +32,7 @@ fn bench_pipeline(c: &mut Criterion) {
     let lexicon = Arc::new(Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}")));
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(10);
-    group.bench_function(format!("{ARTICLES} articles into sqlite"), |b| {
+    group.bench_function(format!("{n} articles into sqlite"), |b| {
         b.iter(|| {
             runtime.block_on(async {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -52,7 +59,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
                 let mut alerts = 0;
-                for i in 0..ARTICLES {
+                for i in 0..n {
                     let Some(template) = base.get(i % base.len().max(1)) else {
                         break;
                     };

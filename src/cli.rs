@@ -599,7 +599,7 @@ fn print_entry(out: &mut impl Write, entry: &Entry, format: Format) -> anyhow::R
                 if entry.confirmations.is_empty() {
                     String::new()
                 } else {
-                    format!("; confirmed by {}", entry.confirmations.len())
+                    format!("; confirmed by {}", entry.confirmation_count)
                 }
             )?;
             for c in &entry.contested {

@@ -9,7 +9,7 @@ use crate::alert::message::build_alert;
 use crate::extract::context::UNKNOWN_ACTOR;
 use crate::extract::{self, Lexicon};
 use crate::metrics::Metrics;
-use crate::model::{Alert, Article, ChangeKind, Claim, Observation};
+use crate::model::{Alert, Article, Attribute, ChangeKind, Claim, Observation};
 use crate::store::{ArticleRecord, RecordOutcome, Store, StoreError};
 use crate::timeline::curated::Curated;
 use crate::timeline::{Entry, Timeline};
@@ -33,6 +33,8 @@ pub struct Pipeline {
     alert_kinds: Vec<ChangeKind>,
     sinks: Vec<String>,
     metrics: Arc<Metrics>,
+    /// Loaded at the first article (see `syndicated_copy`).
+    fingerprints: Option<FingerprintCache>,
 }
 
 impl Pipeline {
@@ -52,6 +54,7 @@ impl Pipeline {
             alert_kinds,
             sinks,
             metrics,
+            fingerprints: None,
         })
     }
 
@@ -108,30 +111,32 @@ impl Pipeline {
         raise_alerts: bool,
     ) -> Result<Outcome, StoreError> {
         let reference = article.reference();
-        let mut next = self.timeline.clone();
         let mut recorded = Vec::with_capacity(claims.len());
         let mut alerts = Vec::new();
-        let mut touched: Vec<(String, crate::model::Attribute)> = Vec::new();
+        // The entries this article touches, as they were: restored if the store
+        // does not take the article, so memory never runs ahead of the store.
+        let mut before: Vec<((String, Attribute), Option<Entry>)> = Vec::new();
         for mut claim in claims {
             // "US troops" and "the US-led coalition" leaving Iraq are one withdrawal.
             // An article that names no force speaks of the one already known there.
             let related = |a: &str, b: &str| {
                 a == UNKNOWN_ACTOR || b == UNKNOWN_ACTOR || self.lexicon.actors_related(a, b)
             };
-            if let Some(known) = next.known_event(&claim.event, related) {
+            if let Some(known) = self.timeline.known_event(&claim.event, related) {
                 claim.event = known.clone();
+            }
+            let key = (claim.event.key.clone(), claim.attribute);
+            if !before.iter().any(|(k, _)| *k == key) {
+                let old = self.timeline.entry(&key.0, key.1).cloned();
+                before.push((key, old));
             }
             let observation = Observation {
                 claim: claim.clone(),
                 article: reference.clone(),
                 article_hash: hash.to_string(),
             };
-            let change = next.apply(observation);
+            let change = self.timeline.apply(observation);
             if let Some(change) = &change {
-                let key = (claim.event.key.clone(), claim.attribute);
-                if !touched.contains(&key) {
-                    touched.push(key);
-                }
                 if raise_alerts && self.alert_kinds.contains(&change.kind) {
                     let country = self.lexicon.country_name(&claim.event.country);
                     alerts.push(build_alert(change, country));
@@ -139,9 +144,12 @@ impl Pipeline {
             }
             recorded.push((claim, change.map(|c| c.kind)));
         }
-        let entries: Vec<Entry> = touched
+        let entries: Vec<Entry> = before
             .iter()
-            .filter_map(|(key, attribute)| next.entry(key, *attribute).cloned())
+            .filter_map(|((key, attribute), old)| {
+                let now = self.timeline.entry(key, *attribute)?;
+                (old.as_ref() != Some(now)).then(|| now.clone())
+            })
             .collect();
         let record = ArticleRecord {
             article,
@@ -151,9 +159,12 @@ impl Pipeline {
             alerts: &alerts,
             sinks: &self.sinks,
         };
-        match self.store.record(record).await? {
+        let stored = self.store.record(record).await;
+        if !matches!(stored, Ok(RecordOutcome::Stored)) {
+            self.timeline.restore(before);
+        }
+        match stored? {
             RecordOutcome::Stored => {
-                self.timeline = next;
                 if raise_alerts {
                     // Articles, not curated entries.
                     self.metrics.incr("articles_processed");
@@ -183,6 +194,20 @@ impl Pipeline {
 /// How many days before an article's publication its original is looked for.
 const SYNDICATION_WINDOW_DAYS: u64 = 30;
 
+/// Text signatures of earlier articles, in memory, with their LSH index.
+#[derive(Debug, Default)]
+struct FingerprintCache {
+    entries: Vec<crate::store::Fingerprint>,
+    index: crate::source::feed::syndication::SignatureIndex,
+}
+
+impl FingerprintCache {
+    fn push(&mut self, f: crate::store::Fingerprint) {
+        self.index.insert(&f.signature, self.entries.len());
+        self.entries.push(f);
+    }
+}
+
 impl Pipeline {
     /// `Some(outcome)` if `article` is a syndicated copy (already recorded);
     /// `None` if it is an original (its fingerprint is kept for later copies).
@@ -202,12 +227,34 @@ impl Pipeline {
             .checked_sub_days(chrono::Days::new(SYNDICATION_WINDOW_DAYS))
             .unwrap_or(article.published);
         let page = article.url.as_deref().and_then(canonical_link);
-        let earlier = self.store.fingerprints_since(since).await?;
-        let original = earlier.into_iter().find(|f| {
-            f.content_hash != hash
-                && near_identical(&f.signature, &signature)
-                && (page.is_none() || f.url.as_deref().and_then(canonical_link) != page)
-        });
+        // The signatures seen so far, loaded once and indexed, so a new article
+        // is compared with the few that share a band, not with all of them.
+        if self.fingerprints.is_none() {
+            let mut cache = FingerprintCache::default();
+            for f in self
+                .store
+                .fingerprints_since(chrono::NaiveDate::MIN)
+                .await?
+            {
+                cache.push(f);
+            }
+            self.fingerprints = Some(cache);
+        }
+        let cache = self
+            .fingerprints
+            .get_or_insert_with(FingerprintCache::default);
+        let original = cache
+            .index
+            .candidates(&signature)
+            .into_iter()
+            .filter_map(|i| cache.entries.get(i))
+            .find(|f| {
+                f.published >= since
+                    && f.content_hash != hash
+                    && near_identical(&f.signature, &signature)
+                    && (page.is_none() || f.url.as_deref().and_then(canonical_link) != page)
+            })
+            .cloned();
         let Some(original) = original else {
             let fingerprint = crate::store::Fingerprint {
                 content_hash: hash.to_string(),
@@ -218,6 +265,7 @@ impl Pipeline {
                 published: article.published,
             };
             self.store.add_fingerprint(&fingerprint).await?;
+            cache.push(fingerprint);
             return Ok(None);
         };
         tracing::info!(

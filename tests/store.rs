@@ -140,6 +140,7 @@ impl Batch {
                 current: current.clone(),
                 contested: Vec::new(),
                 confirmations: Vec::new(),
+                confirmation_count: 0,
                 history: Vec::new(),
             }],
             alerts: alert_ids
@@ -311,6 +312,7 @@ async fn timeline_entries_round_trip_exactly() {
         current: later,
         contested: vec![end_of_2026(&reuters)],
         confirmations: vec![reuters.reference(), ap.reference()],
+        confirmation_count: 0,
         history: vec![end_of_2026(&reuters)],
     };
     let phase = Event::new("IQ", "US-led coalition", Milestone::Phase, Some(1), None);
@@ -332,6 +334,7 @@ async fn timeline_entries_round_trip_exactly() {
         current: observe(&reuters, count_claim),
         contested: Vec::new(),
         confirmations: Vec::new(),
+        confirmation_count: 0,
         history: Vec::new(),
     };
     let status_entry = Entry {
@@ -350,6 +353,7 @@ async fn timeline_entries_round_trip_exactly() {
         ),
         contested: Vec::new(),
         confirmations: Vec::new(),
+        confirmation_count: 0,
         history: Vec::new(),
     };
 

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ArticleRef, Attribute, Change, ChangeKind, Event, Observation};
 
+/// How many confirming sources an entry lists (older ones are counted only).
+pub const MAX_CONFIRMATIONS_KEPT: usize = 20;
+
 /// What is known about one attribute of one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -21,8 +24,11 @@ pub struct Entry {
     pub current: Observation,
     /// Values that contradict `current`; the contradiction stays open until an update.
     pub contested: Vec<Observation>,
-    /// Articles that confirmed `current` (or a contested value).
+    /// The latest articles that confirmed `current` (or a contested value).
     pub confirmations: Vec<ArticleRef>,
+    /// How many articles confirmed it in all.
+    #[serde(default)]
+    pub confirmation_count: u64,
     /// Values replaced by updates and refinements, oldest first.
     pub history: Vec<Observation>,
 }
@@ -85,6 +91,20 @@ impl Timeline {
         })
     }
 
+    /// Puts entries back as they were (`None`: the entry did not exist).
+    pub fn restore(&mut self, entries: Vec<((String, Attribute), Option<Entry>)>) {
+        for (key, old) in entries {
+            match old {
+                Some(entry) => {
+                    self.entries.insert(key, entry);
+                }
+                None => {
+                    self.entries.remove(&key);
+                }
+            }
+        }
+    }
+
     /// The entry for an event key and attribute.
     pub fn entry(&self, key: &str, attribute: Attribute) -> Option<&Entry> {
         self.entries.get(&(key.to_string(), attribute))
@@ -106,6 +126,7 @@ impl Timeline {
                 current: obs.clone(),
                 contested: Vec::new(),
                 confirmations: Vec::new(),
+                confirmation_count: 0,
                 history: Vec::new(),
             };
             self.entries.insert(key, entry);
@@ -156,7 +177,12 @@ impl Timeline {
         match kind {
             ChangeKind::Confirmation => {
                 if !entry.confirmations.contains(&obs.article) {
+                    entry.confirmation_count += 1;
                     entry.confirmations.push(obs.article.clone());
+                    // The latest sources say enough; the count says how many.
+                    if entry.confirmations.len() > MAX_CONFIRMATIONS_KEPT {
+                        entry.confirmations.remove(0);
+                    }
                 }
             }
             ChangeKind::Refinement => {

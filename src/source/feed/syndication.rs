@@ -4,8 +4,6 @@
 //! [`MIN_SIMILARITY`] they are near-identical (a reprint with its own dateline
 //! and footer). Pure; the pipeline keeps signatures in the store and decides.
 
-use sha2::{Digest, Sha256};
-
 /// Estimated shingle overlap (Jaccard) from which two texts are one story.
 pub const MIN_SIMILARITY: f64 = 0.6;
 /// Texts shorter than this many words are never called copies: too little to tell.
@@ -18,31 +16,91 @@ const PERMUTATIONS: usize = 64;
 /// The MinHash signature of `text` (lower-cased words, punctuation
 /// stripped) as bytes for the store, or `None` when the text is too short.
 pub fn fingerprint(text: &str) -> Option<Vec<u8>> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
+    // Word hashes first (lower-cased, alphanumeric only), with no allocation
+    // per word; a shingle's hash combines its words' hashes.
+    let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
+    for w in text.split_whitespace() {
+        let mut h = FNV_OFFSET;
+        let mut any = false;
+        for c in w
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+        {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+            any = true;
+        }
+        if any {
+            words.push(h);
+        }
+    }
     if words.len() < MIN_WORDS {
         return None;
     }
     let mut mins = [u32::MAX; PERMUTATIONS];
     for shingle in words.windows(SHINGLE) {
-        let digest = Sha256::digest(shingle.join(" ").as_bytes());
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
-        let base = u64::from_le_bytes(bytes);
+        let base = shingle.iter().fold(FNV_OFFSET, |acc, w| splitmix(acc ^ w));
         for (i, min) in mins.iter_mut().enumerate() {
             let h = (splitmix(base ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 32) as u32;
             *min = (*min).min(h);
         }
     }
     Some(mins.iter().flat_map(|m| m.to_le_bytes()).collect())
+}
+
+/// FNV-1a: a small, stable hash (signatures are stored, so the hash must not
+/// change between builds).
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Bands of the locality-sensitive index: 16 bands of 4 minimums. Two texts at
+/// the similarity threshold (0.6) share a band with probability ~0.9; texts
+/// that share nothing almost never do.
+const BANDS: usize = 16;
+const ROWS: usize = PERMUTATIONS / BANDS;
+
+/// Finds the signatures that may be near-identical to a new one without
+/// comparing it with all of them (MinHash LSH).
+#[derive(Debug, Default)]
+pub struct SignatureIndex {
+    buckets: std::collections::HashMap<(u8, u64), Vec<usize>>,
+}
+
+impl SignatureIndex {
+    fn band_keys(signature: &[u8]) -> impl Iterator<Item = (u8, u64)> + '_ {
+        signature
+            .chunks(ROWS * 4)
+            .take(BANDS)
+            .enumerate()
+            .map(|(band, bytes)| {
+                let key = bytes.iter().fold(FNV_OFFSET, |h, b| {
+                    (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME)
+                });
+                (band as u8, key)
+            })
+    }
+
+    /// Remembers `signature` under `id`.
+    pub fn insert(&mut self, signature: &[u8], id: usize) {
+        for key in Self::band_keys(signature) {
+            self.buckets.entry(key).or_default().push(id);
+        }
+    }
+
+    /// Ids that share a band with `signature`, oldest first, each once.
+    pub fn candidates(&self, signature: &[u8]) -> Vec<usize> {
+        let mut ids: Vec<usize> = Self::band_keys(signature)
+            .filter_map(|key| self.buckets.get(&key))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 /// The estimated Jaccard similarity of two signatures (0 when they are not
