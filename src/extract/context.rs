@@ -124,23 +124,66 @@ impl ArticleContext {
         })?;
         let host_code = lex.countries.get(host)?.code.clone();
 
-        // 3. The force: a named coalition or mission operating in the host country,
-        //    or "the coalition" resolved through a member's troops, or the nation.
-        named_forces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let named = named_forces.iter().find_map(|&(i, _)| {
-            let def = lex.actors.get(i)?;
-            (def.theatres.is_empty() || def.theatres.contains(&host_code)).then_some(def)
-        });
+        // 3. The force: the one the withdrawal sentences speak of most. A named
+        //    coalition or mission operating in the host country, or "the
+        //    coalition" resolved through a member's troops, wins a tie with the
+        //    nation; a mission named in passing does not beat the nation whose
+        //    troops the article follows.
         let force_code = force_country
             .and_then(|c| lex.countries.get(c))
             .map(|c| c.code.clone());
+        let mut named_in_withdrawal: Vec<(usize, u32)> = Vec::new();
+        let mut generic_in_withdrawal = 0u32;
+        let mut nation_in_withdrawal = 0u32;
+        for a in analyses.iter().filter(|a| a.is_withdrawal) {
+            let sentence = &text[a.start..a.end];
+            generic_in_withdrawal += a
+                .cues
+                .iter()
+                .filter(|c| c.kind == CueKind::GenericForce)
+                .count() as u32;
+            for hit in &a.names {
+                match hit.kind {
+                    NameKind::Actor(i) => bump(&mut named_in_withdrawal, i),
+                    NameKind::Country(i) | NameKind::Demonym(i)
+                        if Some(i) == force_country
+                            && followed_by_force(sentence, hit, &a.cues) =>
+                    {
+                        nation_in_withdrawal += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let in_theatre = |def: &&crate::extract::lexicon::ActorDef| {
+            def.theatres.is_empty() || def.theatres.contains(&host_code)
+        };
+        named_in_withdrawal.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let named = named_in_withdrawal
+            .iter()
+            .find_map(|&(i, n)| lex.actors.get(i).filter(in_theatre).map(|d| (d, n)))
+            .or_else(|| {
+                // Named only outside withdrawal sentences: a weak signal.
+                named_forces
+                    .iter()
+                    .find_map(|&(i, _)| lex.actors.get(i).filter(in_theatre).map(|d| (d, 0)))
+            });
         let via_generic = || {
             let code = force_code.as_ref()?;
             lex.actors
                 .iter()
                 .find(|d| generic && d.theatres.contains(&host_code) && d.members.contains(code))
+                .map(|d| (d, generic_in_withdrawal))
         };
-        let (actor, actor_countries) = if let Some(def) = named.or_else(via_generic) {
+        let coalition = named.or_else(via_generic).filter(|(def, n)| {
+            let member = force_code
+                .as_ref()
+                .is_some_and(|code| def.members.contains(code));
+            // A coalition the nation belongs to absorbs its troops; another
+            // force must be spoken of at least as often as the nation.
+            member || force_country.is_none() || *n >= nation_in_withdrawal.max(1)
+        });
+        let (actor, actor_countries) = if let Some((def, _)) = coalition {
             (def.name.clone(), def.members.clone())
         } else if let Some(c) = force_country.and_then(|c| lex.countries.get(c)) {
             (c.actor_name().to_string(), vec![c.code.clone()])

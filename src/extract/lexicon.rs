@@ -109,6 +109,7 @@ pub struct Words {
     pub subordinate: Vec<String>,
     pub generic_force: Vec<String>,
     pub start: Vec<String>,
+    pub done: Vec<String>,
     pub historic: Vec<String>,
     pub speech: Vec<String>,
     pub titles: Vec<String>,
@@ -190,6 +191,7 @@ pub enum CueKind {
     Subordinate,
     GenericForce,
     Start,
+    Done,
     Historic,
     Speech,
     Title,
@@ -375,7 +377,7 @@ impl Lexicon {
         names.retain(|(n, _)| seen.insert(n.clone()));
 
         let w = &file.words;
-        let lists: [(&Vec<String>, CueKind); 32] = [
+        let lists: [(&Vec<String>, CueKind); 33] = [
             (&w.withdrawal, CueKind::Withdrawal),
             (&w.force, CueKind::Force),
             (&w.count_exclusions, CueKind::CountExclusion),
@@ -404,6 +406,7 @@ impl Lexicon {
             (&w.subordinate, CueKind::Subordinate),
             (&w.generic_force, CueKind::GenericForce),
             (&w.start, CueKind::Start),
+            (&w.done, CueKind::Done),
             (&w.historic, CueKind::Historic),
             (&w.speech, CueKind::Speech),
             (&w.titles, CueKind::Title),
@@ -523,6 +526,7 @@ fn merge(base: &mut LexiconFile, extra: LexiconFile, path: &Path) -> Result<(), 
     w.subordinate.extend(e.subordinate);
     w.generic_force.extend(e.generic_force);
     w.start.extend(e.start);
+    w.done.extend(e.done);
     w.historic.extend(e.historic);
     w.speech.extend(e.speech);
     w.titles.extend(e.titles);

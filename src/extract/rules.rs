@@ -87,13 +87,30 @@ pub fn sentence_claims(
                 .or_else(|| previous.clone())
                 .or_else(|| sentence_default(a, ctx));
             segment_start = t.end;
-            let Some(target) = target else { continue };
+            let Some(mut target) = target else { continue };
+            // A bare withdrawal word after a named base or phase is still about
+            // it ("left its camp in Kidal ..., after its departure was brought
+            // forward from mid-November").
+            if matches!(target.rule, "withdrawal-word" | "sentence-withdrawal") {
+                if let Some(p) = previous.as_ref().filter(|p| {
+                    matches!(p.milestone, Milestone::Base | Milestone::Phase)
+                        && !matches!(p.rule, "partial" | "unnamed-base")
+                }) {
+                    target = p.clone();
+                }
+            }
             previous = Some(target.clone());
-            if target.rule == "partial"
+            if matches!(target.rule, "partial" | "unnamed-base")
                 || about_other_force
+                || is_old_value(sentence, a, t.start)
                 || is_other_event_date(sentence, a, t.start)
-                || is_event_date(sentence, a, t.start, t.end)
             {
+                continue;
+            }
+            // The day it actually happened: "the last soldiers left on December 22".
+            let actual = matches!(&t.expr, TimeExpr::Interval(v) if is_past(v, article))
+                && happened(sentence, a, segment_end);
+            if !actual && is_event_date(sentence, a, t.start, t.end) {
                 continue;
             }
             let words = &sentence[t.start..t.end];
@@ -101,6 +118,18 @@ pub fn sentence_claims(
                 .unwrap_or_else(|| segment_modality(a, segment_end.saturating_sub(80), next_start));
             let event = event_for(ctx, &target);
             match &t.expr {
+                TimeExpr::Interval(v) if actual => {
+                    let rule = format!("deadline/{}/actual/{}", target.rule, t.rule);
+                    let modality = sentence_modality.unwrap_or(Modality::Completed);
+                    out.push(make(
+                        event,
+                        Attribute::Deadline,
+                        Value::Date(v.clone()),
+                        words,
+                        modality,
+                        &rule,
+                    ));
+                }
                 TimeExpr::Interval(v) => {
                     if is_past(v, article) {
                         continue; // background history, not this withdrawal's timeline
@@ -193,7 +222,7 @@ pub fn sentence_claims(
                     .filter(|t| t.milestone == Milestone::Phase)
                     .unwrap_or_else(|| default_target(ctx, "status-names-withdrawal"))
             }
-            _ => target_in(
+            _ => match target_in(
                 sentence,
                 a,
                 ctx,
@@ -202,7 +231,17 @@ pub fn sentence_claims(
                 clause_end(sentence, cue.end),
             )
             .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
-            .filter(|t| t.rule != "partial")
+            {
+                // "the airfield was handed over": a base this sentence does not name.
+                Some(t) if t.rule == "unnamed-base" => continue,
+                // "froze the planned reduction": the drawdown's status.
+                Some(t) if t.rule == "partial" => Some(Target {
+                    milestone: Milestone::Drawdown,
+                    rule: "partial-status",
+                    ..t
+                }),
+                other => other,
+            }
             .map(|t| {
                 if t.milestone == Milestone::Final && t.rule == "withdrawal-word" {
                     default_target(ctx, t.rule)
@@ -360,7 +399,12 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
     if future_before {
         return false;
     }
-    let before: Vec<&str> = sentence[..start].split_whitespace().rev().take(3).collect();
+    // Back to the clause start, five words at most: "agreed by the two governments in February".
+    let clause = sentence[..start]
+        .rsplit([',', ';', '(', ')'])
+        .next()
+        .unwrap_or("");
+    let before: Vec<&str> = clause.split_whitespace().rev().take(5).collect();
     before.iter().any(|w| {
         let w = w
             .trim_matches(|c: char| !c.is_alphabetic())
@@ -382,9 +426,9 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
 }
 
 /// Irregular past tenses that date an event ("left in December").
-const PAST_VERBS: [&str; 14] = [
+const PAST_VERBS: [&str; 17] = [
     "left", "began", "took", "went", "came", "withdrew", "held", "met", "flew", "made", "won",
-    "fell", "agreed", "set",
+    "fell", "agreed", "set", "brought", "sent", "ordered",
 ];
 
 /// "9,500 troops will leave", "moving 11,900 soldiers": how many go, not how
@@ -423,6 +467,43 @@ fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> boo
     });
     verb_after || moved_before
 }
+
+/// "brought forward from mid-November": the value being replaced.
+fn is_old_value(sentence: &str, a: &Analysis, start: usize) -> bool {
+    let lead = sentence[..start].trim_end();
+    if !lead.to_ascii_lowercase().ends_with("from") {
+        return false;
+    }
+    let from_at = lead.len() - 4;
+    a.cues.iter().any(|c| {
+        c.kind == CueKind::Change
+            && c.end <= from_at
+            && sentence[c.end..from_at].split_whitespace().count() <= 4
+    })
+}
+
+/// Did the withdrawal (or the milestone) happen in the words before a past
+/// date: a completed status, or a withdrawal word in the past tense?
+fn happened(sentence: &str, a: &Analysis, before: usize) -> bool {
+    a.cues.iter().any(|c| {
+        c.end <= before
+            && (matches!(c.kind, CueKind::StatusCompleted | CueKind::Done)
+                || (c.kind == CueKind::Withdrawal
+                    && DONE_FORMS.contains(&sentence[c.start..c.end].to_ascii_lowercase().as_str())))
+    })
+}
+
+/// Past forms of the withdrawal words: what they date has happened.
+const DONE_FORMS: [&str; 8] = [
+    "left",
+    "withdrew",
+    "departed",
+    "pulled out",
+    "handed over",
+    "exited",
+    "pulled back",
+    "brought home",
+];
 
 /// Troop numbers in a sentence about the past ("at its peak in 2011, about
 /// 100,000 troops") are history, not the number present now.
@@ -687,7 +768,7 @@ fn target_in(
             milestone: Milestone::Base,
             phase: None,
             location: None,
-            rule: "partial",
+            rule: "unnamed-base",
         });
     }
     if let Some((base, _)) = places.iter().find(|(_, k)| *k == LocationKind::Base) {
