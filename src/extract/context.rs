@@ -54,6 +54,7 @@ impl ArticleContext {
                     continue; // "US troops": the force, not the place
                 }
                 let before = sentence[..hit.start].trim_end().to_ascii_lowercase();
+                let before = before.strip_suffix(" the").unwrap_or(&before);
                 let weight = if HOST_PREPOSITIONS.iter().any(|p| before.ends_with(p)) {
                     3
                 } else {
@@ -227,6 +228,13 @@ pub fn followed_by_force(sentence: &str, hit: &Hit<NameKind>, cues: &[Hit<CueKin
         .filter(|c| c.kind == CueKind::Force && c.start >= hit.end)
         .any(|c| {
             let gap = sentence.get(hit.end..c.start).unwrap_or("");
-            gap.split_whitespace().count() <= 2 && !gap.contains([',', '.', ';'])
+            let words = gap.split_whitespace().count();
+            // "US troops", "French military personnel", or "India ... all of its troops".
+            let possessive = gap
+                .split_whitespace()
+                .any(|w| w.eq_ignore_ascii_case("its") || w.eq_ignore_ascii_case("their"));
+            (words <= 2 || (possessive && words <= 6))
+                && !gap.contains([',', ';'])
+                && !gap.contains(". ")
         })
 }

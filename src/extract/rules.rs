@@ -108,8 +108,18 @@ pub fn sentence_claims(
                 continue;
             }
             // The day it actually happened: "the last soldiers left on December 22".
-            let actual = matches!(&t.expr, TimeExpr::Interval(v) if is_past(v, article))
-                && happened(sentence, a, segment_end);
+            // A month without a year after a completed action is the last one
+            // ("handed its camp ... in August", read in September).
+            let done = happened(sentence, a, segment_end);
+            let expr = match &t.expr {
+                TimeExpr::Interval(v)
+                    if done && !is_past(v, article) && !has_year(&sentence[t.start..t.end]) =>
+                {
+                    TimeExpr::Interval(a_year_earlier(v))
+                }
+                other => other.clone(),
+            };
+            let actual = matches!(&expr, TimeExpr::Interval(v) if is_past(v, article)) && done;
             if !actual && is_event_date(sentence, a, t.start, t.end) {
                 continue;
             }
@@ -117,7 +127,7 @@ pub fn sentence_claims(
             let modality = sentence_modality
                 .unwrap_or_else(|| segment_modality(a, segment_end.saturating_sub(80), next_start));
             let event = event_for(ctx, &target);
-            match &t.expr {
+            match &expr {
                 TimeExpr::Interval(v) if actual => {
                     let rule = format!("deadline/{}/actual/{}", target.rule, t.rule);
                     let modality = sentence_modality.unwrap_or(Modality::Completed);
@@ -468,6 +478,21 @@ fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> boo
     verb_after || moved_before
 }
 
+/// Does a time phrase write its year?
+fn has_year(phrase: &str) -> bool {
+    phrase.bytes().filter(u8::is_ascii_digit).count() >= 4
+}
+
+/// The same interval twelve months earlier.
+fn a_year_earlier(v: &TimeValue) -> TimeValue {
+    let back = |d: chrono::NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+    TimeValue {
+        earliest: back(v.earliest),
+        latest: v.latest.map(back),
+        ..v.clone()
+    }
+}
+
 /// "brought forward from mid-November": the value being replaced.
 fn is_old_value(sentence: &str, a: &Analysis, start: usize) -> bool {
     let lead = sentence[..start].trim_end();
@@ -485,12 +510,22 @@ fn is_old_value(sentence: &str, a: &Analysis, start: usize) -> bool {
 /// Did the withdrawal (or the milestone) happen in the words before a past
 /// date: a completed status, or a withdrawal word in the past tense?
 fn happened(sentence: &str, a: &Analysis, before: usize) -> bool {
-    a.cues.iter().any(|c| {
+    // "expects them to have left by June" is a plan, not a fact.
+    let planned = a.cues.iter().any(|c| {
         c.end <= before
-            && (matches!(c.kind, CueKind::StatusCompleted | CueKind::Done)
-                || (c.kind == CueKind::Withdrawal
-                    && DONE_FORMS.contains(&sentence[c.start..c.end].to_ascii_lowercase().as_str())))
-    })
+            && matches!(
+                c.kind,
+                CueKind::Future | CueKind::Expected | CueKind::Speculative
+            )
+    });
+    !planned
+        && a.cues.iter().any(|c| {
+            c.end <= before
+                && (matches!(c.kind, CueKind::StatusCompleted | CueKind::Done)
+                    || (c.kind == CueKind::Withdrawal
+                        && DONE_FORMS
+                            .contains(&sentence[c.start..c.end].to_ascii_lowercase().as_str())))
+        })
 }
 
 /// Past forms of the withdrawal words: what they date has happened.

@@ -98,7 +98,8 @@ pub fn compare(new: &Observation, old: &Observation) -> Option<ChangeKind> {
             }
             // The day it happened, before the known deadline: the deadline was met.
             let met_early = new.claim.modality == crate::model::Modality::Completed
-                && n.latest.is_some_and(|l| l <= o.latest.unwrap_or(NaiveDate::MAX));
+                && n.latest
+                    .is_some_and(|l| l <= o.latest.unwrap_or(NaiveDate::MAX));
             if met_early && relation == Relation::Disjoint {
                 return Some(Confirmation);
             }
