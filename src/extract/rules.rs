@@ -225,7 +225,9 @@ pub fn sentence_claims(
             Status::Agreed | Status::Signed | Status::Announced => {
                 default_target(ctx, "withdrawal-agreed")
             }
-            _ if names_withdrawal(sentence, cue, lex) => {
+            _ if names_withdrawal(sentence, cue, lex)
+                || follows_withdrawal_word(sentence, a, cue) =>
+            {
                 // "completed its withdrawal", "withdrawal began": the whole of it,
                 // or the phase named just before.
                 target_in(sentence, a, ctx, lex, 0, cue.start)
@@ -276,6 +278,16 @@ pub fn sentence_claims(
             &rule,
         ));
     }
+}
+
+/// "the U.S. withdrawal, under way since May": the status word follows the
+/// withdrawal it describes.
+fn follows_withdrawal_word(sentence: &str, a: &Analysis, cue: &Hit<CueKind>) -> bool {
+    a.cues.iter().any(|c| {
+        c.kind == CueKind::Withdrawal
+            && c.end <= cue.start
+            && sentence[c.end..cue.start].split_whitespace().count() <= 2
+    })
 }
 
 /// Does a status phrase itself name the withdrawal ("completed its withdrawal")?
@@ -450,7 +462,20 @@ fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> boo
         .iter()
         .any(|w| w.kind == CueKind::Withdrawal && w.start >= c.end && w.end <= after_end);
     let lead = sentence[..c.start].trim_end().to_ascii_lowercase();
+    // "The cut was to have taken nearly 12,000 troops": a reduction's size.
+    let clause_start = sentence[..c.start].rfind([',', ';']).map_or(0, |i| i + 1);
+    let cut_before = a
+        .cues
+        .iter()
+        .any(|w| w.kind == CueKind::Partial && w.start >= clause_start && w.end <= c.start);
+    let lead_to = sentence[..c.start].trim_end().to_ascii_lowercase();
+    if cut_before && !lead_to.ends_with(" to") {
+        return true;
+    }
     let moved_before = [
+        "taken",
+        "take",
+        "taking",
         "withdraw",
         "withdrawing",
         "move",
@@ -517,6 +542,8 @@ fn happened(sentence: &str, a: &Analysis, before: usize) -> bool {
                 c.kind,
                 CueKind::Future | CueKind::Expected | CueKind::Speculative
             )
+            // "handed its camp to the authorities": "to" alone is no plan.
+            && !sentence[c.start..c.end].eq_ignore_ascii_case("to")
     });
     !planned
         && a.cues.iter().any(|c| {
