@@ -110,17 +110,30 @@ pub fn sentence_claims(
             // The day it actually happened: "the last soldiers left on December 22".
             // A month without a year after a completed action is the last one
             // ("handed its camp ... in August", read in September).
-            let done = happened(sentence, a, segment_end);
+            // "ahead of the September 15 deadline" refers to the deadline.
+            let names_deadline = sentence[t.end..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.to_ascii_lowercase().starts_with("deadline"));
+            let clause_start = sentence[..t.start].rfind([',', ';']).map_or(0, |i| i + 1);
+            let done = !names_deadline && happened(sentence, a, clause_start, segment_end);
             let expr = match &t.expr {
                 TimeExpr::Interval(v)
-                    if done && !is_past(v, article) && !has_year(&sentence[t.start..t.end]) =>
+                    if done
+                        && !is_past(v, article)
+                        && v.granularity <= crate::model::Granularity::Month
+                        && !has_year(&sentence[t.start..t.end]) =>
                 {
                     TimeExpr::Interval(a_year_earlier(v))
                 }
                 other => other.clone(),
             };
             let actual = matches!(&expr, TimeExpr::Interval(v) if is_past(v, article)) && done;
-            if !actual && is_event_date(sentence, a, t.start, t.end) {
+            // Even then, a date another verb owns is that verb's: "the timetable
+            // Macron set out in February".
+            if (!actual && is_event_date(sentence, a, t.start, t.end))
+                || (actual && dated_by_other_verb(sentence, t.start))
+            {
                 continue;
             }
             let words = &sentence[t.start..t.end];
@@ -417,7 +430,7 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
     let future_before = a
         .cues
         .iter()
-        .any(|c| c.kind == CueKind::Future && c.end <= start);
+        .any(|c| c.kind == CueKind::Future && c.end <= start && !in_time(a, c));
     if future_before {
         return false;
     }
@@ -503,6 +516,39 @@ fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> boo
     verb_after || moved_before
 }
 
+/// Is the word right before a past date a verb other than the completion's
+/// ("set out in February", "agreed in May")?
+fn dated_by_other_verb(sentence: &str, start: usize) -> bool {
+    let clause = sentence[..start].rsplit([',', ';']).next().unwrap_or("");
+    clause
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphabetic())
+                .to_ascii_lowercase()
+        })
+        .any(|w| {
+            matches!(
+                w.as_str(),
+                "set"
+                    | "agreed"
+                    | "announced"
+                    | "said"
+                    | "decided"
+                    | "signed"
+                    | "ordered"
+                    | "began"
+                    | "started"
+            )
+        })
+}
+
+/// Is this cue part of a time phrase ("May" in "by May 10")?
+fn in_time(a: &Analysis, c: &Hit<CueKind>) -> bool {
+    a.times.iter().any(|t| c.start >= t.start && c.end <= t.end)
+}
+
 /// Does a time phrase write its year?
 fn has_year(phrase: &str) -> bool {
     phrase.bytes().filter(u8::is_ascii_digit).count() >= 4
@@ -534,20 +580,23 @@ fn is_old_value(sentence: &str, a: &Analysis, start: usize) -> bool {
 
 /// Did the withdrawal (or the milestone) happen in the words before a past
 /// date: a completed status, or a withdrawal word in the past tense?
-fn happened(sentence: &str, a: &Analysis, before: usize) -> bool {
+fn happened(sentence: &str, a: &Analysis, from: usize, before: usize) -> bool {
     // "expects them to have left by June" is a plan, not a fact.
     let planned = a.cues.iter().any(|c| {
-        c.end <= before
+        c.start >= from
+            && c.end <= before
             && matches!(
                 c.kind,
                 CueKind::Future | CueKind::Expected | CueKind::Speculative
             )
             // "handed its camp to the authorities": "to" alone is no plan.
             && !sentence[c.start..c.end].eq_ignore_ascii_case("to")
+            && !in_time(a, c)
     });
     !planned
         && a.cues.iter().any(|c| {
-            c.end <= before
+            c.start >= from
+                && c.end <= before
                 && (matches!(c.kind, CueKind::StatusCompleted | CueKind::Done)
                     || (c.kind == CueKind::Withdrawal
                         && DONE_FORMS
@@ -977,6 +1026,7 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis) -> Vec<(&'a Hit<CueKind>, Statu
                     c.kind,
                     CueKind::Negation | CueKind::Future | CueKind::Subordinate
                 )
+                && !in_time(a, c)
                 && sentence[c.end..cue.start].split_whitespace().count() <= 4
         }) || a
             .cues

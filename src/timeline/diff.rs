@@ -96,15 +96,15 @@ pub fn compare(new: &Observation, old: &Observation) -> Option<ChangeKind> {
                     Relation::Disjoint => Update,
                 });
             }
+            if new.claim.change_wording.is_some() && relation != Relation::Same {
+                return Some(Update);
+            }
             // The day it happened, before the known deadline: the deadline was met.
             let met_early = new.claim.modality == crate::model::Modality::Completed
                 && n.latest
                     .is_some_and(|l| l <= o.latest.unwrap_or(NaiveDate::MAX));
             if met_early && relation == Relation::Disjoint {
                 return Some(Confirmation);
-            }
-            if new.claim.change_wording.is_some() && relation != Relation::Same {
-                return Some(Update);
             }
             Some(match relation {
                 Relation::Same | Relation::Contains | Relation::Overlaps => Confirmation,
