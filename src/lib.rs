@@ -3,12 +3,12 @@
 //!
 //! ```text
 //! sources ──Article──▶ extract ──Claim*──▶ timeline ──Change*──▶ alerts
-//!  feeds, drop folder,     rules (pure)      diff against what     outbox, then sinks
-//!  ingest/replay                             is known; store it    (stdout, jsonl, webhook)
+//!  feeds, drop folder,     rules (pure)      diff against what     outbox, then sinks (stdout,
+//!  ingest/replay                             is known; store it    jsonl, webhook, chat, email, ...)
 //! ```
 //!
 //! - [`model`]: the shared nouns (Article, Claim, Event, Value, Change, Alert).
-//! - [`source`]: where articles come from (article files, the drop folder).
+//! - [`source`]: where articles come from (article files, the drop folder, RSS/Atom/JSON feeds).
 //! - [`extract`]: article text to claims; pure, data-driven.
 //! - [`timeline`]: the known timeline and the pure diff.
 //! - [`store`]: SQLite persistence and the alert outbox.
