@@ -475,6 +475,21 @@ fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> boo
         .iter()
         .any(|w| w.kind == CueKind::Withdrawal && w.start >= c.end && w.end <= after_end);
     let lead = sentence[..c.start].trim_end().to_ascii_lowercase();
+    // "1,000 additional troops", "another 500 soldiers": an increment, not a level.
+    let increment = sentence[c.start..c.end].split_whitespace().any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "additional" | "extra" | "more" | "new"
+        )
+    });
+    let word_before = sentence[..c.start]
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if increment || matches!(word_before.as_str(), "another" | "additional" | "extra") {
+        return true;
+    }
     // "The cut was to have taken nearly 12,000 troops": a reduction's size.
     let clause_start = sentence[..c.start].rfind([',', ';']).map_or(0, |i| i + 1);
     let cut_before = a
