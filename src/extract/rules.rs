@@ -115,8 +115,7 @@ pub fn sentence_claims(
                 .split_whitespace()
                 .next()
                 .is_some_and(|w| w.to_ascii_lowercase().starts_with("deadline"));
-            let clause_start = sentence[..t.start].rfind([',', ';']).map_or(0, |i| i + 1);
-            let done = !names_deadline && happened(sentence, a, clause_start, segment_end);
+            let done = !names_deadline && happened(sentence, a, 0, segment_end);
             let expr = match &t.expr {
                 TimeExpr::Interval(v)
                     if done
