@@ -85,7 +85,7 @@ pub fn sentence_claims(
                         .flatten()
                 })
                 .or_else(|| previous.clone())
-                .or_else(|| sentence_default(a, ctx));
+                .or_else(|| sentence_default(sentence, a, ctx, lex));
             segment_start = t.end;
             let Some(mut target) = target else { continue };
             // A bare withdrawal word after a named base or phase is still about
@@ -217,7 +217,7 @@ pub fn sentence_claims(
     }
 
     // Statuses.
-    for (cue, status) in statuses(sentence, a) {
+    for (cue, status) in statuses(sentence, a, lex) {
         if about_other_force {
             continue;
         }
@@ -304,9 +304,14 @@ fn follows_withdrawal_word(sentence: &str, a: &Analysis, cue: &Hit<CueKind>) -> 
 
 /// Does a status phrase itself name the withdrawal ("completed its withdrawal")?
 fn names_withdrawal(sentence: &str, cue: &Hit<CueKind>, lex: &Lexicon) -> bool {
-    sentence[cue.start..cue.end]
-        .split_whitespace()
-        .any(|w| word_is(lex, w, CueKind::Withdrawal))
+    // The noun ("its withdrawal", "the pullout"), not a verb ("have left
+    // Bagram" is about Bagram).
+    sentence[cue.start..cue.end].split_whitespace().any(|w| {
+        let lower = w.to_ascii_lowercase();
+        word_is(lex, w, CueKind::Withdrawal)
+            && !lower.ends_with("ed")
+            && !DONE_FORMS.contains(&lower.as_str())
+    })
 }
 
 /// Is this one word (punctuation trimmed) a cue of `kind`?
@@ -335,9 +340,27 @@ fn near_plan_word(a: &Analysis, start: usize, end: usize) -> bool {
 
 /// The milestone a withdrawal sentence is about when no words near a time
 /// phrase name one: the withdrawal as a whole.
-fn sentence_default(a: &Analysis, ctx: &ArticleContext) -> Option<Target> {
+fn sentence_default(
+    sentence: &str,
+    a: &Analysis,
+    ctx: &ArticleContext,
+    lex: &Lexicon,
+) -> Option<Target> {
     let partial = a.has(CueKind::Partial);
-    (a.has(CueKind::Withdrawal) && !partial).then_some(default_target(ctx, "sentence-withdrawal"))
+    // A withdrawal word, or a status phrase that names it ("completed its withdrawal").
+    let withdrawal = a.has(CueKind::Withdrawal)
+        || a.cues.iter().any(|c| is_status(c.kind) && names_withdrawal(sentence, c, lex));
+    (withdrawal && !partial).then_some(default_target(ctx, "sentence-withdrawal"))
+}
+
+fn is_status(kind: CueKind) -> bool {
+    matches!(
+        kind,
+        CueKind::StatusInProgress
+            | CueKind::StatusCompleted
+            | CueKind::StatusPostponed
+            | CueKind::StatusCancelled
+    )
 }
 
 /// The withdrawal as a whole: the final departure, or for an article that only
@@ -999,7 +1022,11 @@ fn count_is_about(
 /// Status words that state a fact: not negated, not a plan ("will be
 /// completed"), not a condition ("after the withdrawal is complete"), and near a
 /// withdrawal or agreement word.
-fn statuses<'a>(sentence: &str, a: &'a Analysis) -> Vec<(&'a Hit<CueKind>, Status)> {
+fn statuses<'a>(
+    sentence: &str,
+    a: &'a Analysis,
+    lex: &Lexicon,
+) -> Vec<(&'a Hit<CueKind>, Status)> {
     let mut out: Vec<(&Hit<CueKind>, Status)> = Vec::new();
     for cue in &a.cues {
         let status = match cue.kind {
@@ -1028,6 +1055,8 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis) -> Vec<(&'a Hit<CueKind>, Statu
                 )
             }
         });
+        // "completed its withdrawal" is its own subject.
+        let subject = subject || names_withdrawal(sentence, cue, lex);
         if !subject {
             continue;
         }
