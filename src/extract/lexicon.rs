@@ -426,6 +426,29 @@ impl Lexicon {
                 }
             }
         }
+        // A status phrase that holds a withdrawal word ("have left", "completed
+        // its withdrawal") is a withdrawal phrase too: the longer phrase hides
+        // the word from the matcher, not from the sentence.
+        let withdrawal_words: std::collections::HashSet<String> = w
+            .withdrawal
+            .iter()
+            .map(|x| x.to_ascii_lowercase())
+            .collect();
+        let status_lists = [
+            &w.status_in_progress,
+            &w.status_completed,
+            &w.status_postponed,
+            &w.status_cancelled,
+            &w.done,
+        ];
+        for phrase in status_lists.into_iter().flatten() {
+            let names_it = phrase
+                .split_whitespace()
+                .any(|word| withdrawal_words.contains(&word.to_ascii_lowercase()));
+            if names_it && seen_cues.insert((phrase.to_ascii_lowercase(), CueKind::Withdrawal)) {
+                cues.push((phrase.clone(), CueKind::Withdrawal));
+            }
+        }
         Ok(Lexicon {
             countries: file.countries,
             actors: file.actors,

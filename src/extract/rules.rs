@@ -66,7 +66,7 @@ pub fn sentence_claims(
 
     // A sentence about another force ("Germany and Italy brought their last
     // soldiers home in June") says nothing about this withdrawal's dates.
-    let about_other_force = is_about_other_force(a, ctx, lex);
+    let about_other_force = is_about_other_force(sentence, a, ctx, lex);
 
     // Deadlines and durations: each time phrase takes the milestone named in the
     // words since the previous phrase (or, failing that, the one before).
@@ -254,8 +254,13 @@ pub fn sentence_claims(
                 cue.end,
                 clause_end(sentence, cue.end),
             )
-            .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
-            {
+            .or_else(|| {
+                // The subject in the status word's own clause ("With the first
+                // group gone, the withdrawal ... is now under way").
+                let from = sentence[..cue.start].rfind([',', ';']).map_or(0, |i| i + 1);
+                target_in(sentence, a, ctx, lex, from, cue.start)
+                    .or_else(|| target_in(sentence, a, ctx, lex, 0, cue.start))
+            }) {
                 // "the airfield was handed over": a base this sentence does not name.
                 Some(t) if t.rule == "unnamed-base" => continue,
                 // "froze the planned reduction": the drawdown's status.
@@ -349,7 +354,9 @@ fn sentence_default(
     let partial = a.has(CueKind::Partial);
     // A withdrawal word, or a status phrase that names it ("completed its withdrawal").
     let withdrawal = a.has(CueKind::Withdrawal)
-        || a.cues.iter().any(|c| is_status(c.kind) && names_withdrawal(sentence, c, lex));
+        || a.cues
+            .iter()
+            .any(|c| is_status(c.kind) && names_withdrawal(sentence, c, lex));
     (withdrawal && !partial).then_some(default_target(ctx, "sentence-withdrawal"))
 }
 
@@ -381,7 +388,7 @@ fn default_target(ctx: &ArticleContext, rule: &'static str) -> Target {
 /// Does the sentence open with another force or country as its subject
 /// ("Germany and Italy ...", "French forces ...", "Iraqi troops ...") before
 /// any word about the withdrawal, and never name the article's force?
-fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bool {
+fn is_about_other_force(sentence: &str, a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bool {
     let first_cue = a
         .cues
         .iter()
@@ -408,6 +415,10 @@ fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bo
     if a.names.iter().any(ours) {
         return false;
     }
+    // Another force as the subject: its troops ("French forces ..."), or the
+    // country opening the sentence ("Germany and Italy brought ..."); a country
+    // named in passing ("drafted by France") is not a force.
+    let sentence_text = |n: &Hit<NameKind>| n.start <= 3;
     a.names
         .iter()
         .take_while(|n| n.start < first_cue)
@@ -415,6 +426,7 @@ fn is_about_other_force(a: &Analysis, ctx: &ArticleContext, lex: &Lexicon) -> bo
             NameKind::Actor(_) => true,
             NameKind::Country(_) | NameKind::Demonym(_) => {
                 code_of(n).is_some_and(|code| code != ctx.country)
+                    && (sentence_text(n) || followed_by_force(sentence, n, &a.cues))
             }
             NameKind::Location(_) => false,
         })
@@ -779,16 +791,27 @@ fn drop_fuzzy_beside_firm(out: &mut Vec<Claim>, sentence_start: usize) {
 /// dates for the same event look back ("the date set in April", "the May 1
 /// deadline it replaces").
 fn keep_first_deadline(out: &mut Vec<Claim>, sentence_start: usize) {
-    let mut seen: Vec<String> = Vec::new();
+    // The first deadline whose own words name the milestone wins over one
+    // placed only because the sentence speaks of a withdrawal ("stops its
+    // operations on June 30 and must withdraw ... by December 31").
+    let here = |c: &Claim| c.span.start == sentence_start && c.attribute == Attribute::Deadline;
+    let weak = |c: &Claim| c.rule.contains("/sentence-withdrawal/");
+    let mut keep: Vec<(String, usize)> = Vec::new();
+    for (i, c) in out.iter().enumerate().filter(|(_, c)| here(c)) {
+        match keep.iter_mut().find(|(k, _)| *k == c.event.key) {
+            None => keep.push((c.event.key.clone(), i)),
+            Some((_, kept)) => {
+                if out.get(*kept).is_some_and(weak) && !weak(c) {
+                    *kept = i;
+                }
+            }
+        }
+    }
+    let mut i = 0;
     out.retain(|c| {
-        if c.span.start != sentence_start || c.attribute != Attribute::Deadline {
-            return true;
-        }
-        if seen.contains(&c.event.key) {
-            return false;
-        }
-        seen.push(c.event.key.clone());
-        true
+        let index = i;
+        i += 1;
+        !here(c) || keep.iter().any(|(_, k)| *k == index)
     });
 }
 
@@ -1022,11 +1045,7 @@ fn count_is_about(
 /// Status words that state a fact: not negated, not a plan ("will be
 /// completed"), not a condition ("after the withdrawal is complete"), and near a
 /// withdrawal or agreement word.
-fn statuses<'a>(
-    sentence: &str,
-    a: &'a Analysis,
-    lex: &Lexicon,
-) -> Vec<(&'a Hit<CueKind>, Status)> {
+fn statuses<'a>(sentence: &str, a: &'a Analysis, lex: &Lexicon) -> Vec<(&'a Hit<CueKind>, Status)> {
     let mut out: Vec<(&Hit<CueKind>, Status)> = Vec::new();
     for cue in &a.cues {
         let status = match cue.kind {
