@@ -461,10 +461,9 @@ fn is_event_date(sentence: &str, a: &Analysis, start: usize, end: usize) -> bool
         return false;
     }
     // ... unless the sentence speaks of the future ("will be wrapped up before May").
-    let future_before = a
-        .cues
-        .iter()
-        .any(|c| c.kind == CueKind::Future && c.end <= start && !in_time(a, c));
+    let future_before = a.cues.iter().any(|c| {
+        matches!(c.kind, CueKind::Future | CueKind::Expected) && c.end <= start && !in_time(a, c)
+    });
     if future_before {
         return false;
     }
@@ -1086,7 +1085,7 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis, lex: &Lexicon) -> Vec<(&'a Hit<
                 && c.end <= cue.start
                 && matches!(
                     c.kind,
-                    CueKind::Negation | CueKind::Future | CueKind::Subordinate
+                    CueKind::Negation | CueKind::Future | CueKind::Expected | CueKind::Subordinate
                 )
                 && !in_time(a, c)
                 && sentence[c.end..cue.start].split_whitespace().count() <= 4
