@@ -1061,7 +1061,7 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis, lex: &Lexicon) -> Vec<(&'a Hit<
             matches!(status, Status::Agreed | Status::Signed | Status::Announced);
         // The thing whose status it is must be near (a decision anywhere in
         // the sentence: "France will withdraw ..., Macron announced").
-        let reach = if agreement_status { sentence.len() } else { 60 };
+        let reach = if agreement_status { sentence.len() } else { 120 };
         let subject = a.cues.iter().any(|c| {
             let near = c.end + reach >= cue.start && c.start <= cue.end + reach;
             near && if agreement_status {
