@@ -29,12 +29,87 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("the troop-count pattern does not compile: {e}"))
 });
 
+/// Numbers written in words: "two thousand", "a few hundred", "some 1.5 thousand".
+static WORD_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(about|approximately|roughly|around|some|nearly|almost)\s+)?(a few|several|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\s+(hundred|thousand)\b",
+    )
+    .unwrap_or_else(|e| panic!("the number-word pattern does not compile: {e}"))
+});
+
+/// The value of a number word, and whether it is a rough one ("a few").
+fn word_value(word: &str) -> Option<(u32, bool)> {
+    let n = match word.to_ascii_lowercase().as_str() {
+        "a few" => return Some((3, true)),
+        "several" => return Some((5, true)),
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "fifteen" => 15,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    };
+    Some((n, false))
+}
+
 /// Troop numbers in `sentence`; `cues` are the sentence's cue hits.
 pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
-    if !sentence.bytes().any(|b| b.is_ascii_digit()) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
+    // "two thousand troops", "a few hundred soldiers"
+    for caps in WORD_NUMBER.captures_iter(sentence) {
+        let (Some(whole), Some(word), Some(scale)) = (caps.get(0), caps.get(2), caps.get(3)) else {
+            continue;
+        };
+        let Some((n, rough)) = word_value(word.as_str()) else {
+            continue;
+        };
+        let scale = if scale.as_str().eq_ignore_ascii_case("thousand") {
+            1000
+        } else {
+            100
+        };
+        let value = n * scale;
+        let approx = rough || caps.get(1).is_some();
+        let Some(force) = force_after(sentence, whole.end(), cues) else {
+            continue;
+        };
+        if excluded(sentence, cues, whole.start(), force.end) {
+            continue;
+        }
+        let (min, max) = if approx {
+            (value - value / 2, value + value / 2)
+        } else {
+            (value, value)
+        };
+        out.push(CountMatch {
+            start: whole.start(),
+            end: force.end,
+            value,
+            min,
+            max,
+            approx,
+            force_end: force.end,
+        });
+    }
+    if !sentence.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
     for caps in NUMBER.captures_iter(sentence) {
         let (Some(whole), Some(digits)) = (caps.get(0), caps.get(2)) else {
             continue;
@@ -66,26 +141,39 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
         if scale == 1.0 && !digits.as_str().contains(',') && (1900..=2100).contains(&value) {
             continue;
         }
+        // "from 3,000 to 2,000 troops", "between 2,000 and 2,500 troops": the
+        // first number opens a range; the second carries it.
+        let rest = sentence[whole.end()..].trim_start().to_ascii_lowercase();
+        if (rest.starts_with("to ") || rest.starts_with("and "))
+            && rest
+                .split_whitespace()
+                .nth(1)
+                .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            continue;
+        }
         // A force word must follow within three words ("2,500 U.S. troops").
-        let Some(force) = cues.iter().find(|c| {
-            c.kind == CueKind::Force && c.start >= whole.end() && {
-                let gap = &sentence[whole.end()..c.start];
-                gap.split_whitespace().count() <= 3 && !gap.contains([',', ';'])
-                    || gap.trim().is_empty()
-            }
-        }) else {
+        let Some(force) = force_after(sentence, whole.end(), cues) else {
             continue;
         };
-        // Casualties, evacuees, money: a marker within a few words either side.
-        let window_start = floor_boundary(sentence, whole.start().saturating_sub(30));
-        let window_end = ceil_boundary(sentence, (force.end + 25).min(sentence.len()));
-        let excluded = cues.iter().any(|c| {
-            c.kind == CueKind::CountExclusion && c.start >= window_start && c.end <= window_end
-        });
-        if excluded {
+        if excluded(sentence, cues, whole.start(), force.end) {
             continue;
         }
         let qualifier = caps.get(1).map(|m| m.as_str().to_ascii_lowercase());
+        let lead = sentence[..whole.start()].trim_end().to_ascii_lowercase();
+        if let Some(low) = range_start(&lead) {
+            // "between 2,000 and 2,500 troops"
+            out.push(CountMatch {
+                start: whole.start(),
+                end: force.end,
+                value: (low + value) / 2,
+                min: low.min(value),
+                max: low.max(value),
+                approx: true,
+                force_end: force.end,
+            });
+            continue;
+        }
         let (min, max, approx) = match qualifier.as_deref() {
             Some("more than" | "over" | "at least") => (value, u32::MAX, false),
             Some("fewer than" | "less than" | "up to" | "at most") => (0, value, false),
@@ -103,6 +191,40 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
         });
     }
     out
+}
+
+/// The force word after a number, within three words and the same clause.
+fn force_after<'c>(
+    sentence: &str,
+    from: usize,
+    cues: &'c [Hit<CueKind>],
+) -> Option<&'c Hit<CueKind>> {
+    cues.iter().find(|c| {
+        c.kind == CueKind::Force && c.start >= from && {
+            let gap = &sentence[from..c.start];
+            gap.split_whitespace().count() <= 3 && !gap.contains([',', ';'])
+                || gap.trim().is_empty()
+        }
+    })
+}
+
+/// Casualties, evacuees, money: a marker within a few words either side.
+fn excluded(sentence: &str, cues: &[Hit<CueKind>], start: usize, end: usize) -> bool {
+    let window_start = floor_boundary(sentence, start.saturating_sub(30));
+    let window_end = ceil_boundary(sentence, (end + 25).min(sentence.len()));
+    cues.iter().any(|c| {
+        c.kind == CueKind::CountExclusion && c.start >= window_start && c.end <= window_end
+    })
+}
+
+/// "between 2,000 and": the lower end of a range before a number.
+fn range_start(lead: &str) -> Option<u32> {
+    let lead = lead.strip_suffix("and")?.trim_end();
+    let (before, low) = lead.rsplit_once(' ')?;
+    if !before.trim_end().ends_with("between") {
+        return None;
+    }
+    low.replace(',', "").parse().ok()
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -136,6 +258,11 @@ mod tests {
     #[case("in 2014 troops arrived", None)]
     #[case("1,200 civilians were evacuated", None)]
     #[case("the 2,500 figure", None)]
+    #[case("some two thousand soldiers", Some((2000, true)))]
+    #[case("a few hundred troops stay", Some((300, true)))]
+    #[case("cut from 3,000 to 2,000 troops", Some((2000, false)))]
+    #[case("between 2,000 and 2,500 troops", Some((2250, true)))]
+    #[case("twelve thousand refugees", None)]
     fn reads_troop_numbers(#[case] sentence: &str, #[case] expected: Option<(u32, bool)>) {
         let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
         let cues = lex.find_cues(sentence);
