@@ -136,8 +136,27 @@ impl ArticleContext {
         let mut named_in_withdrawal: Vec<(usize, u32)> = Vec::new();
         let mut generic_in_withdrawal = 0u32;
         let mut nation_in_withdrawal = 0u32;
-        for a in analyses.iter().filter(|a| a.is_withdrawal) {
+        for (k, a) in analyses.iter().filter(|a| a.is_withdrawal).enumerate() {
             let sentence = &text[a.start..a.end];
+            // The lede names the force the story follows: its first force
+            // counts three times.
+            if k == 0 {
+                let first = a.names.iter().find(|hit| match hit.kind {
+                    NameKind::Actor(_) => true,
+                    NameKind::Country(i) | NameKind::Demonym(i) => {
+                        Some(i) == force_country && followed_by_force(sentence, hit, &a.cues)
+                    }
+                    NameKind::Location(_) => false,
+                });
+                match first.map(|h| h.kind) {
+                    Some(NameKind::Actor(i)) => {
+                        bump(&mut named_in_withdrawal, i);
+                        bump(&mut named_in_withdrawal, i);
+                    }
+                    Some(NameKind::Country(_) | NameKind::Demonym(_)) => nation_in_withdrawal += 2,
+                    _ => {}
+                }
+            }
             generic_in_withdrawal += a
                 .cues
                 .iter()
@@ -176,14 +195,12 @@ impl ArticleContext {
                 .find(|d| generic && d.theatres.contains(&host_code) && d.members.contains(code))
                 .map(|d| (d, generic_in_withdrawal))
         };
-        let coalition = named.or_else(via_generic).filter(|(def, n)| {
-            let member = force_code
-                .as_ref()
-                .is_some_and(|code| def.members.contains(code));
-            // A coalition the nation belongs to absorbs its troops; another
-            // force must be spoken of at least as often as the nation.
-            member || force_country.is_none() || *n >= nation_in_withdrawal.max(1)
-        });
+        // The coalition must be spoken of at least as often as the nation; a
+        // member nation's claims still join the coalition's known events (see
+        // `Lexicon::actors_related`).
+        let coalition = named
+            .or_else(via_generic)
+            .filter(|(_, n)| force_country.is_none() || *n >= nation_in_withdrawal.max(1));
         let (actor, actor_countries) = if let Some((def, _)) = coalition {
             (def.name.clone(), def.members.clone())
         } else if let Some(c) = force_country.and_then(|c| lex.countries.get(c)) {

@@ -970,7 +970,21 @@ fn target_in(
             });
         }
     }
-    if cues.iter().any(|c| c.kind == CueKind::Final) {
+    // "the last French troops", "the remaining American soldiers"
+    let last_force = cues.iter().any(|c| {
+        c.kind == CueKind::Force
+            && sentence[..c.start]
+                .split_whitespace()
+                .rev()
+                .take(3)
+                .any(|w| {
+                    matches!(
+                        w.to_ascii_lowercase().as_str(),
+                        "last" | "final" | "remaining"
+                    )
+                })
+    });
+    if last_force || cues.iter().any(|c| c.kind == CueKind::Final) {
         return Some(Target {
             milestone: Milestone::Final,
             phase: None,
@@ -1061,7 +1075,11 @@ fn statuses<'a>(sentence: &str, a: &'a Analysis, lex: &Lexicon) -> Vec<(&'a Hit<
             matches!(status, Status::Agreed | Status::Signed | Status::Announced);
         // The thing whose status it is must be near (a decision anywhere in
         // the sentence: "France will withdraw ..., Macron announced").
-        let reach = if agreement_status { sentence.len() } else { 120 };
+        let reach = if agreement_status {
+            sentence.len()
+        } else {
+            120
+        };
         let subject = a.cues.iter().any(|c| {
             let near = c.end + reach >= cue.start && c.start <= cue.end + reach;
             near && if agreement_status {
