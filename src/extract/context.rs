@@ -198,8 +198,10 @@ impl ArticleContext {
         // The coalition must be spoken of at least as often as the nation; a
         // member nation's claims still join the coalition's known events (see
         // `Lexicon::actors_related`).
-        let coalition = named
-            .or_else(via_generic)
+        let coalition = [named, via_generic()]
+            .into_iter()
+            .flatten()
+            .max_by_key(|(_, n)| *n)
             .filter(|(_, n)| force_country.is_none() || *n >= nation_in_withdrawal.max(1));
         let (actor, actor_countries) = if let Some((def, _)) = coalition {
             (def.name.clone(), def.members.clone())
