@@ -33,6 +33,17 @@ impl ArticleContext {
     /// Decides the context, or `None` when no sentence speaks of a force
     /// leaving a country the lexicon knows.
     pub fn decide(text: &str, analyses: &[Analysis], lex: &Lexicon) -> Option<ArticleContext> {
+        // 0. A troop withdrawal speaks of troops: a force word or a named force
+        //    in some withdrawal sentence ("withdraw from the treaty" has none).
+        let speaks_of_troops = analyses.iter().filter(|a| a.is_withdrawal).any(|a| {
+            a.cues
+                .iter()
+                .any(|c| matches!(c.kind, CueKind::Force | CueKind::GenericForce))
+                || a.names.iter().any(|n| matches!(n.kind, NameKind::Actor(_)))
+        });
+        if !speaks_of_troops {
+            return None;
+        }
         // 1. The country being left: named in withdrawal sentences, best after "from"/"in".
         let mut host_scores: Vec<(usize, u32)> = Vec::new();
         for a in analyses.iter().filter(|a| a.is_withdrawal) {

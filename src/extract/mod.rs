@@ -130,3 +130,136 @@ fn analyze(text: &str, s: sentence::Sentence, article: &Article, lex: &Lexicon) 
         is_citation,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One short article per case: the claims a rule must (or must not) find.
+    use super::*;
+    use crate::alert::message::format_value;
+    use chrono::NaiveDate;
+    use rstest::rstest;
+
+    fn claims(text: &str) -> Vec<String> {
+        let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+        let article = Article {
+            title: "t".into(),
+            source: Some("Wire".into()),
+            url: None,
+            path: None,
+            published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
+            text: text.into(),
+        };
+        extract(&article, &lex)
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} = {} ({:?})",
+                    c.event.key,
+                    c.attribute.as_str(),
+                    format_value(&c.value),
+                    c.modality
+                )
+            })
+            .collect()
+    }
+
+    #[rstest]
+    // A deadline on the withdrawal as a whole.
+    #[case(
+        "French troops will leave Mali by the end of 2025.",
+        "ML/france/final deadline = end of 2025 (Planned)"
+    )]
+    // A numbered phase, and the last of two phases is the final departure.
+    #[case(
+        "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
+        "IQ/us/phase-1 deadline = September 2025 (Planned)"
+    )]
+    #[case(
+        "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
+        "IQ/us/final deadline = September 2026 (Planned)"
+    )]
+    // A named base.
+    #[case(
+        "US troops will leave Bagram air base in Afghanistan by July 2025.",
+        "AF/us/base-bagram deadline = July 2025 (Planned)"
+    )]
+    // A rejected proposal is recorded as rejected.
+    #[case(
+        "Washington proposed that US troops leave Iraq by 2027, but Baghdad rejected it.",
+        "IQ/us/final deadline = 2027 (Rejected)"
+    )]
+    // Troop counts.
+    #[case(
+        "About 2,500 US troops remain in Iraq, and the withdrawal continues.",
+        "IQ/us/drawdown troop_count = about 2,500 troops (Completed)"
+    )]
+    // "has agreed to withdraw": the withdrawal's status.
+    #[case(
+        "The United States has agreed to withdraw its troops from Niger.",
+        "NE/us/final status = agreed (Planned)"
+    )]
+    // A completion with its day.
+    #[case(
+        "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
+        "NE/france/final status = completed (Completed)"
+    )]
+    #[case(
+        "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
+        "NE/france/final deadline = 2 September 2024 (Completed)"
+    )]
+    fn finds(#[case] text: &str, #[case] expected: &str) {
+        let got = claims(text);
+        assert!(
+            got.iter().any(|c| c == expected),
+            "{expected:?} not in {got:#?}"
+        );
+    }
+
+    #[rstest]
+    // History is not a deadline.
+    #[case(
+        "US troops first invaded Iraq in 2003 and withdrew in 2011; the new plan is to leave Iraq soon.",
+        "2003"
+    )]
+    #[case(
+        "US troops first invaded Iraq in 2003 and withdrew in 2011; the new plan is to leave Iraq soon.",
+        "2011"
+    )]
+    // Another event's date.
+    #[case(
+        "US troops will leave Iraq before the elections in October 2025.",
+        "October 2025"
+    )]
+    // Casualties are not troop counts.
+    #[case(
+        "US troops are leaving Iraq after attacks killed 3 soldiers.",
+        "troop_count"
+    )]
+    // A start date is not a deadline.
+    #[case(
+        "The withdrawal of US troops from Niger will start on May 1.",
+        "deadline"
+    )]
+    // A plan is not a completion.
+    #[case(
+        "The withdrawal of French troops from Niger will be completed in December.",
+        "completed"
+    )]
+    // Another force's withdrawal in the same article.
+    #[case(
+        "US troops will leave Afghanistan by May 2025. Germany and Italy brought their last soldiers home at the end of June.",
+        "June"
+    )]
+    // Withdrawing from a treaty is no troop withdrawal.
+    #[case(
+        "Russia will withdraw from the arms treaty by the end of 2025.",
+        "deadline"
+    )]
+    fn does_not_find(#[case] text: &str, #[case] absent: &str) {
+        let got = claims(text);
+        assert!(
+            !got.iter().any(|c| c.contains(absent)),
+            "{absent:?} found in {got:#?}"
+        );
+    }
+}

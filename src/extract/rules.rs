@@ -127,7 +127,14 @@ pub fn sentence_claims(
                 }
                 other => other.clone(),
             };
-            let actual = matches!(&expr, TimeExpr::Interval(v) if is_past(v, article)) && done;
+            // ... reported while it is news: a completion years back is history
+            // ("withdrew in 2011").
+            let recent = |v: &TimeValue| {
+                v.latest
+                    .is_some_and(|l| (article.published - l).num_days() <= RECENT_DAYS)
+            };
+            let actual =
+                matches!(&expr, TimeExpr::Interval(v) if is_past(v, article) && recent(v)) && done;
             // Even then, a date another verb owns is that verb's: "the timetable
             // Macron set out in February".
             if (!actual && is_event_date(sentence, a, t.start, t.end))
@@ -596,6 +603,9 @@ fn dated_by_other_verb(sentence: &str, start: usize) -> bool {
 fn in_time(a: &Analysis, c: &Hit<CueKind>) -> bool {
     a.times.iter().any(|t| c.start >= t.start && c.end <= t.end)
 }
+
+/// How long after it happened a completion is still reported as news.
+const RECENT_DAYS: i64 = 60;
 
 /// Does a time phrase write its year?
 fn has_year(phrase: &str) -> bool {
