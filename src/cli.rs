@@ -732,6 +732,10 @@ enum AlertsAction {
         /// YYYY-MM-DD (UTC midnight) or RFC 3339.
         #[arg(long, value_name = "DATE")]
         since: String,
+        /// Also send again the alerts the sink already received (default:
+        /// only those it has not, so nothing reaches it twice).
+        #[arg(long)]
+        include_delivered: bool,
     },
 }
 
@@ -752,7 +756,11 @@ async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<
                 }
             }
         }
-        AlertsAction::Resend { sink, since } => {
+        AlertsAction::Resend {
+            sink,
+            since,
+            include_delivered,
+        } => {
             let names = config.sink_names();
             if !names.contains(&sink) {
                 bail!(
@@ -761,7 +769,11 @@ async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<
                 );
             }
             let since = parse_since(&since)?;
-            let n = store.resend(&sink, since, now).await?;
+            let n = if include_delivered {
+                store.resend(&sink, since, now).await?
+            } else {
+                store.resend_missing(&sink, since, now).await?
+            };
             println!(
                 "{n} alert(s) since {} queued for {sink}",
                 since.to_rfc3339()

@@ -193,6 +193,7 @@ fn webhook(name: &str, url: &str, timeout: Duration, secret: Option<&str>) -> Si
         secret: secret.map(str::to_string),
         secret_env: None,
         filter: SinkFilter::default(),
+        digest: None,
     })
 }
 

@@ -325,6 +325,7 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         secret: None,
         secret_env: None,
         filter: SinkFilter::default(),
+        digest: None,
     });
     out.push(("webhook", http_case(server, http, config)));
     let (server, http) = http_receiver(fail, id_in_text).await;
@@ -369,6 +370,8 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         server: "127.0.0.1".into(),
         port: Some(port),
         tls: EmailTls::None,
+        ca_file: None,
+        accept_invalid_certs: false,
         username: None,
         password: None,
         password_env: None,
@@ -398,6 +401,7 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         args: Vec::new(),
         timeout,
         filter: SinkFilter::default(),
+        digest: None,
     });
     out.push((
         "command",

@@ -135,6 +135,7 @@ fn webhook(url: &str) -> SinkConfig {
         secret: None,
         secret_env: None,
         filter: Default::default(),
+        digest: None,
     })
 }
 

@@ -2,6 +2,8 @@
 //! stdin and `DRAWDOWN_ALERT_ID` / `DRAWDOWN_ALERT_KIND` in its environment.
 //! Exit code 0 is delivered; a non-zero exit or a timeout (the program is
 //! killed) is a failure that is retried; a program that cannot start is not.
+//! With `digest = "10m"` it runs once per window with the digest JSON
+//! ([`super::digest_json`]) on stdin.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -35,6 +37,10 @@ pub struct CommandConfig {
     /// Which alerts this sink wants.
     #[serde(default)]
     pub filter: SinkFilter,
+    /// One run per window (`"10m"`) with the digest JSON on stdin (see
+    /// [`super::digest_json`]), instead of one run per alert.
+    #[serde(default, with = "humantime_serde")]
+    pub digest: Option<Duration>,
 }
 
 fn default_timeout() -> Duration {
@@ -50,6 +56,9 @@ impl CommandConfig {
         }
         if self.timeout.is_zero() {
             problems.push(format!("{key}.timeout: must be longer than 0 s"));
+        }
+        if self.digest.is_some_and(|d| d.is_zero()) {
+            problems.push(format!("{key}.digest: must be longer than 0 s"));
         }
         problems.extend(self.filter.validate(key));
         problems
@@ -70,6 +79,7 @@ impl CommandConfig {
             args: self.args.clone(),
             timeout: self.timeout,
             filter: self.filter.clone(),
+            digest: self.digest,
         })
     }
 }
@@ -82,6 +92,7 @@ pub struct CommandSink {
     args: Vec<String>,
     timeout: Duration,
     filter: SinkFilter,
+    digest: Option<Duration>,
 }
 
 impl CommandSink {
@@ -89,11 +100,11 @@ impl CommandSink {
         self.program.display().to_string()
     }
 
-    async fn run(&self, alert: &Alert, input: Vec<u8>) -> Result<(), SinkError> {
+    /// Runs the program with `input` on stdin and `env` set.
+    async fn run(&self, env: &[(&str, &str)], input: Vec<u8>) -> Result<(), SinkError> {
         let mut child = tokio::process::Command::new(&self.program)
             .args(&self.args)
-            .env("DRAWDOWN_ALERT_ID", &alert.id)
-            .env("DRAWDOWN_ALERT_KIND", alert.kind.as_str())
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -170,6 +181,36 @@ impl Sink for CommandSink {
             source,
         })?;
         input.push(b'\n');
-        self.run(alert, input).await
+        let env = [
+            ("DRAWDOWN_ALERT_ID", alert.id.as_str()),
+            ("DRAWDOWN_ALERT_KIND", alert.kind.as_str()),
+        ];
+        self.run(&env, input).await
+    }
+
+    fn digest(&self) -> Option<Duration> {
+        self.digest
+    }
+
+    /// One run with the digest JSON line on stdin, `DRAWDOWN_ALERT_ID` the
+    /// digest id, `DRAWDOWN_ALERT_KIND=digest`, `DRAWDOWN_ALERT_COUNT` set.
+    async fn deliver_digest(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        let id = super::digest_id(alerts);
+        let window = self.digest.unwrap_or_default();
+        let mut input =
+            serde_json::to_vec(&super::digest_json(alerts, window)).map_err(|source| {
+                SinkError::Encode {
+                    id: id.clone(),
+                    source,
+                }
+            })?;
+        input.push(b'\n');
+        let count = alerts.len().to_string();
+        let env = [
+            ("DRAWDOWN_ALERT_ID", id.as_str()),
+            ("DRAWDOWN_ALERT_KIND", "digest"),
+            ("DRAWDOWN_ALERT_COUNT", count.as_str()),
+        ];
+        self.run(&env, input).await
     }
 }

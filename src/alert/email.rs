@@ -1,18 +1,21 @@
 //! The email sink: one email per alert (or per digest window) through SMTP
 //! with `lettre`: STARTTLS (default), implicit TLS or plain (local relays,
 //! tests); optional login from `username` and `password` / `password_env`.
+//! Server certificates are checked against the usual roots plus `ca_file`
+//! (a self-hosted relay); `accept_invalid_certs` turns the check off.
 //! A plain-text and an HTML part; `Message-ID` is derived from the alert id so
 //! a redelivered alert is recognisable. The password is never logged.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::filter::SinkFilter;
 use super::slack::{build_template, side_line, title};
@@ -48,6 +51,14 @@ pub struct EmailConfig {
     /// `starttls` (default), `tls` or `none`.
     #[serde(default)]
     pub tls: EmailTls,
+    /// A PEM file of certificates to trust besides the usual roots: a
+    /// self-hosted relay with its own (or a self-signed) certificate.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Accept any server certificate, unchecked (default false). Only for
+    /// tests and relays on a trusted network; prefer `ca_file`.
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
     /// Login user name, if the server needs one.
     #[serde(default)]
     pub username: Option<String>,
@@ -96,6 +107,8 @@ impl fmt::Debug for EmailConfig {
             .field("server", &self.server)
             .field("port", &self.port)
             .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<hidden>"))
             .field("to", &self.to)
@@ -143,6 +156,16 @@ impl EmailConfig {
         if self.timeout.is_zero() {
             problems.push(format!("{key}.timeout: must be longer than 0 s"));
         }
+        if self.tls == EmailTls::None && (self.ca_file.is_some() || self.accept_invalid_certs) {
+            problems.push(format!(
+                "{key}.tls: ca_file and accept_invalid_certs need tls = \"starttls\" or \"tls\""
+            ));
+        }
+        if let Some(path) = &self.ca_file {
+            if let Err(problem) = read_ca_file(path) {
+                problems.push(format!("{key}.ca_file: {problem}"));
+            }
+        }
         if self.digest.is_some_and(|d| d.is_zero()) {
             problems.push(format!("{key}.digest: must be longer than 0 s"));
         }
@@ -186,17 +209,30 @@ impl EmailConfig {
             server: server.clone(),
             source,
         };
-        let builder = match self.tls {
-            EmailTls::Starttls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&self.server)
-                    .map_err(smtp_err)?
+        let tls = match self.tls {
+            EmailTls::None => Tls::None,
+            EmailTls::Starttls | EmailTls::Tls => {
+                let mut params = TlsParameters::builder(self.server.clone());
+                if let Some(path) = &self.ca_file {
+                    params = params.add_root_certificate(
+                        read_ca_file(path).map_err(|problem| bad("ca_file", problem))?,
+                    );
+                }
+                let params = params
+                    .dangerous_accept_invalid_certs(self.accept_invalid_certs)
+                    .build()
+                    .map_err(smtp_err)?;
+                if self.tls == EmailTls::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
             }
-            EmailTls::Tls => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&self.server).map_err(smtp_err)?
-            }
-            EmailTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.server),
         };
-        let mut builder = builder.port(port).timeout(Some(self.timeout));
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.server)
+            .tls(tls)
+            .port(port)
+            .timeout(Some(self.timeout));
         let password = secret_from(&name, "password", &self.password, &self.password_env)?;
         if let (Some(user), Some(password)) = (&self.username, password) {
             builder = builder.credentials(Credentials::new(user.clone(), password));
@@ -213,6 +249,15 @@ impl EmailConfig {
             digest: self.digest,
         })
     }
+}
+
+/// The certificates of a PEM file, or what is wrong with it.
+fn read_ca_file(path: &Path) -> Result<Certificate, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(format!("{}: no PEM certificate in it", path.display()));
+    }
+    Certificate::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Sends alerts by email.
@@ -242,16 +287,9 @@ pub fn message_id(alert_id: &str) -> String {
     format!("<{alert_id}@drawdown>")
 }
 
-/// A digest's Message-ID: a hash of its alert ids.
+/// A digest's Message-ID: `<DIGEST_ID@drawdown>` (see [`super::digest_id`]).
 fn digest_message_id(alerts: &[Alert]) -> String {
-    let mut hasher = Sha256::new();
-    for alert in alerts {
-        hasher.update(alert.id.as_bytes());
-        hasher.update(b"\n");
-    }
-    let mut id = hex::encode(hasher.finalize());
-    id.truncate(24);
-    format!("<digest-{id}@drawdown>")
+    format!("<{}@drawdown>", super::digest_id(alerts))
 }
 
 /// Text made safe for HTML.

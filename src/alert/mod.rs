@@ -67,6 +67,36 @@ pub trait Sink: Send + Sync {
     }
 }
 
+/// A digest's id: `digest-` and the first 24 hex digits of the SHA-256 of its
+/// alert ids, each followed by a newline, in the order sent. The same alerts
+/// always give the same id (the webhook's `Idempotency-Key`, the email's
+/// `Message-ID`, the command's `DRAWDOWN_ALERT_ID` for a digest).
+pub fn digest_id(alerts: &[Alert]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for alert in alerts {
+        hasher.update(alert.id.as_bytes());
+        hasher.update(b"\n");
+    }
+    let mut id = hex::encode(hasher.finalize());
+    id.truncate(24);
+    format!("digest-{id}")
+}
+
+/// The JSON of a digest the webhook POSTs and the command reads on stdin:
+/// `{"digest": true, "id": digest_id, "window": "10m", "window_seconds": 600,
+/// "count": n, "alerts": [alert JSON, ...]}`, alerts oldest first.
+pub fn digest_json(alerts: &[Alert], window: Duration) -> serde_json::Value {
+    serde_json::json!({
+        "digest": true,
+        "id": digest_id(alerts),
+        "window": humantime::format_duration(window).to_string(),
+        "window_seconds": window.as_secs_f64(),
+        "count": alerts.len(),
+        "alerts": alerts,
+    })
+}
+
 /// Why a sink could not be built or could not deliver an alert.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {

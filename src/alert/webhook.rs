@@ -3,7 +3,9 @@
 //! `secret`, an HMAC-SHA256 signature a receiver can verify (see
 //! [`signature`]). 2xx is done; 429, 5xx, timeouts and network errors are
 //! retried by the delivery worker; other answers are not. Header values and
-//! the secret are never logged.
+//! the secret are never logged. With `digest = "10m"` one POST per window
+//! carries the alerts of the window ([`super::digest_json`]), keyed by
+//! [`super::digest_id`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -51,6 +53,10 @@ pub struct WebhookConfig {
     /// Which alerts this sink wants.
     #[serde(default)]
     pub filter: SinkFilter,
+    /// One POST per window (`"10m"`) with the alerts of the window (see
+    /// [`super::digest_json`]), instead of one per alert.
+    #[serde(default, with = "humantime_serde")]
+    pub digest: Option<Duration>,
 }
 
 fn default_timeout() -> Duration {
@@ -68,6 +74,7 @@ impl fmt::Debug for WebhookConfig {
             .field("secret", &self.secret.as_ref().map(|_| "<hidden>"))
             .field("secret_env", &self.secret_env)
             .field("filter", &self.filter)
+            .field("digest", &self.digest)
             .finish()
     }
 }
@@ -101,6 +108,9 @@ impl WebhookConfig {
         if self.secret.as_deref().is_some_and(str::is_empty) {
             problems.push(format!("{key}.secret: must not be empty"));
         }
+        if self.digest.is_some_and(|d| d.is_zero()) {
+            problems.push(format!("{key}.digest: must be longer than 0 s"));
+        }
         problems.extend(self.filter.validate(key));
         problems
     }
@@ -132,6 +142,7 @@ impl WebhookConfig {
             target,
             secret,
             filter: self.filter.clone(),
+            digest: self.digest,
         })
     }
 }
@@ -142,6 +153,7 @@ pub struct WebhookSink {
     target: HttpTarget,
     secret: Option<String>,
     filter: SinkFilter,
+    digest: Option<Duration>,
 }
 
 impl fmt::Debug for WebhookSink {
@@ -182,22 +194,44 @@ impl Sink for WebhookSink {
         self.filter.accepts(alert)
     }
 
+    fn digest(&self) -> Option<Duration> {
+        self.digest
+    }
+
     async fn deliver(&self, alert: &Alert) -> Result<(), SinkError> {
         let body = serde_json::to_vec(alert).map_err(|source| SinkError::Encode {
             id: alert.id.clone(),
             source,
         })?;
+        self.post(body, &alert.id).await
+    }
+
+    /// One POST of [`super::digest_json`], keyed by [`super::digest_id`].
+    async fn deliver_digest(&self, alerts: &[Alert]) -> Result<(), SinkError> {
+        let window = self.digest.unwrap_or_default();
+        let id = super::digest_id(alerts);
+        let body = serde_json::to_vec(&super::digest_json(alerts, window)).map_err(|source| {
+            SinkError::Encode {
+                id: id.clone(),
+                source,
+            }
+        })?;
+        self.post(body, &id).await
+    }
+}
+
+impl WebhookSink {
+    /// POSTs a JSON `body` with `Idempotency-Key: key` and, with a secret,
+    /// the signature headers.
+    async fn post(&self, body: Vec<u8>, key: &str) -> Result<(), SinkError> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let bad_id = |_| SinkError::Config {
             sink: self.name.clone(),
             key: "id",
-            problem: format!("alert id {:?} is not a valid header value", alert.id),
+            problem: format!("alert id {key:?} is not a valid header value"),
         };
-        headers.insert(
-            IDEMPOTENCY_KEY,
-            HeaderValue::from_str(&alert.id).map_err(bad_id)?,
-        );
+        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_str(key).map_err(bad_id)?);
         if let Some(secret) = &self.secret {
             let now = chrono::Utc::now().timestamp();
             headers.insert(TIMESTAMP_HEADER, HeaderValue::from(now));

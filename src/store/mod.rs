@@ -201,6 +201,15 @@ pub trait Store: Send + Sync {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+    /// Like [`Store::resend`], but leaves alone the alerts `sink` already has
+    /// (`delivered` there): history for a new sink without sending what it
+    /// received since it was added a second time. Returns how many it queued.
+    async fn resend_missing(
+        &self,
+        sink: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     /// Marks pending deliveries of sinks not in `configured` as failed with
     /// `reason`: a sink removed from the configuration stops receiving. Returns how many.
     async fn abandon_unconfigured(
