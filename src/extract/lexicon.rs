@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
 const BUILT_IN: &str = include_str!("lexicon.toml");
@@ -143,7 +144,7 @@ pub enum LexiconError {
     #[error("the lexicon file {path}: {problem}")]
     Invalid { path: PathBuf, problem: String },
     #[error("cannot build the phrase matcher: {0}")]
-    Build(String),
+    Build(#[from] aho_corasick::BuildError),
 }
 
 /// Which table a name belongs to.
@@ -206,54 +207,24 @@ pub struct Hit<K> {
 }
 
 /// A compiled set of phrases with a payload each, matched on word boundaries.
-///
-/// A phrase can only be reported where `on_boundaries` accepts it, so the search
-/// starts only there: at word starts (the start of the text, after a character
-/// that is not a letter or digit, at a lower-to-upper case change) every phrase
-/// is tried by walking a trie forward. Inside a lower-case word only a long cue
-/// glued to a preceding word can start ("initiallyproposed"); those are found
-/// by walking a trie of the reversed long cues backwards from word ends.
 #[derive(Debug)]
 struct PhraseSet<K> {
-    forward: Trie,
-    /// The phrases of at least `GLUE_MIN` bytes, reversed; only when glued
-    /// phrases are accepted (the case-insensitive cue set).
-    glued: Option<Trie>,
+    automaton: AhoCorasick,
     payload: Vec<K>,
     case_insensitive: bool,
 }
 
-/// The shortest phrase that may be glued after another word.
-const GLUE_MIN: usize = 6;
-
 impl<K: Copy> PhraseSet<K> {
     fn new(phrases: Vec<(String, K)>, case_insensitive: bool) -> Result<Self, LexiconError> {
         let (patterns, payload): (Vec<String>, Vec<K>) = phrases.into_iter().unzip();
-        let fold = |b: &u8| {
-            if case_insensitive {
-                b.to_ascii_lowercase()
-            } else {
-                *b
-            }
-        };
-        let forward = Trie::build(
-            patterns
-                .iter()
-                .enumerate()
-                .map(|(id, p)| (p.as_bytes().iter().map(fold).collect(), id)),
-        )?;
-        let glued = if case_insensitive {
-            Some(Trie::build(
-                patterns.iter().enumerate().filter(|(_, p)| p.len() >= GLUE_MIN).map(
-                    |(id, p)| (p.as_bytes().iter().rev().map(fold).collect(), id),
-                ),
-            )?)
-        } else {
-            None
-        };
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(case_insensitive)
+            .match_kind(MatchKind::Standard)
+            // A full DFA: more memory (a few MB), the fastest overlapping search.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)?;
         Ok(PhraseSet {
-            forward,
-            glued,
+            automaton,
             payload,
             case_insensitive,
         })
@@ -262,224 +233,36 @@ impl<K: Copy> PhraseSet<K> {
     /// Every phrase on word boundaries, leftmost-longest, without overlaps.
     fn find(&self, text: &str) -> Vec<Hit<K>> {
         let bytes = text.as_bytes();
-        let fold = self.case_insensitive;
         let mut hits: Vec<Hit<K>> = Vec::new();
-        let mut push = |start: usize, end: usize, outputs: &[u32]| {
-            for &id in outputs {
-                if let Some(&kind) = self.payload.get(id as usize) {
-                    hits.push(Hit { start, end, kind });
-                }
-            }
-        };
-        // Every phrase at every word start.
-        let mut prev: Option<u8> = None;
-        for start in 0..=bytes.len() {
-            let cur = bytes.get(start).copied();
-            let word_start = match prev {
-                None => true,
-                Some(p) => {
-                    !p.is_ascii_alphanumeric()
-                        || (p.is_ascii_lowercase() && cur.is_some_and(|c| c.is_ascii_uppercase()))
-                }
-            };
-            prev = cur;
-            if !word_start {
+        for m in self.automaton.find_overlapping_iter(text) {
+            if !on_boundaries(bytes, m.start(), m.end(), self.case_insensitive) {
                 continue;
             }
-            let mut node = Trie::ROOT;
-            let mut end = start;
-            loop {
-                let outputs = self.forward.outputs(node);
-                if !outputs.is_empty() && on_boundaries(bytes, start, end, fold) {
-                    push(start, end, outputs);
-                }
-                let Some(&b) = bytes.get(end) else { break };
-                let b = if fold { b.to_ascii_lowercase() } else { b };
-                let Some(next) = self.forward.child(node, b) else {
-                    break;
-                };
-                node = next;
-                end += 1;
-            }
-        }
-        // Long cues glued after a lower-case word: they start inside it (not at
-        // a word start, searched above) and end where a word may end.
-        if let Some(glued) = &self.glued {
-            for end in 1..=bytes.len() {
-                let last = bytes.get(end - 1).copied().unwrap_or(b' ');
-                let word_end = match bytes.get(end) {
-                    None => true,
-                    Some(&n) => {
-                        !n.is_ascii_alphanumeric()
-                            || !last.is_ascii_alphanumeric()
-                            || (n.is_ascii_uppercase() && last.is_ascii_lowercase())
-                    }
-                };
-                if !word_end {
-                    continue;
-                }
-                let mut node = Trie::ROOT;
-                let mut start = end;
-                while let Some(&b) = start.checked_sub(1).and_then(|i| bytes.get(i)) {
-                    let Some(next) = glued.child(node, b.to_ascii_lowercase()) else {
-                        break;
-                    };
-                    node = next;
-                    start -= 1;
-                    let outputs = glued.outputs(node);
-                    if !outputs.is_empty()
-                        && !is_word_start(bytes, start)
-                        && on_boundaries(bytes, start, end, fold)
-                    {
-                        push(start, end, outputs);
-                    }
-                }
-            }
+            let Some(kind) = self.payload.get(m.pattern().as_usize()).copied() else {
+                continue;
+            };
+            hits.push(Hit {
+                start: m.start(),
+                end: m.end(),
+                kind,
+            });
         }
         // Leftmost first, longest first at one position; then drop overlaps.
-        // The sort is stable: one span's kinds stay in lexicon order.
         hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         // The same span may carry several kinds; it is kept once per kind.
-        let mut kept = 0;
+        let mut out: Vec<Hit<K>> = Vec::with_capacity(hits.len());
         let mut kept_end = 0;
         let mut kept_span = (usize::MAX, 0);
-        for i in 0..hits.len() {
-            let Some(&hit) = hits.get(i) else { break };
-            let keep = if (hit.start, hit.end) == kept_span {
-                true
-            } else if kept == 0 || hit.start >= kept_end {
+        for hit in hits {
+            if (hit.start, hit.end) == kept_span {
+                out.push(hit);
+            } else if out.is_empty() || hit.start >= kept_end {
                 kept_span = (hit.start, hit.end);
                 kept_end = hit.end;
-                true
-            } else {
-                false
-            };
-            if keep {
-                hits.swap(kept, i);
-                kept += 1;
+                out.push(hit);
             }
         }
-        hits.truncate(kept);
-        hits
-    }
-}
-
-/// Does a word start at `at`: the text's start, after a character that is not
-/// an ASCII letter or digit, or at a case change ("inSeptember")?
-fn is_word_start(bytes: &[u8], at: usize) -> bool {
-    match at.checked_sub(1).and_then(|i| bytes.get(i)) {
-        None => true,
-        Some(&prev) => {
-            !prev.is_ascii_alphanumeric()
-                || (prev.is_ascii_lowercase() && bytes.get(at).is_some_and(u8::is_ascii_uppercase))
-        }
-    }
-}
-
-/// A byte trie for anchored walks: from a node, the child by the next byte,
-/// and the phrases (payload indices, in lexicon order) that end there.
-#[derive(Debug)]
-struct Trie {
-    /// The root's children by byte, dense: most walks stop at the root.
-    root: Vec<u32>,
-    /// Per node: its range in `edges` and in `outputs`.
-    nodes: Vec<TrieNode>,
-    /// (byte, child), sorted by byte within a node.
-    edges: Vec<(u8, u32)>,
-    outputs: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct TrieNode {
-    edges: (u32, u32),
-    outputs: (u32, u32),
-}
-
-impl Trie {
-    const ROOT: u32 = 0;
-
-    fn build(phrases: impl Iterator<Item = (Vec<u8>, usize)>) -> Result<Trie, LexiconError> {
-        let too_big = || LexiconError::Build("more than 2^32 phrase bytes".to_string());
-        // Build with owned children, then flatten.
-        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
-        let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
-        for (bytes, id) in phrases {
-            let mut node = 0usize;
-            for b in bytes {
-                let found = children
-                    .get(node)
-                    .and_then(|c| c.iter().find(|e| e.0 == b))
-                    .map(|e| e.1);
-                node = match found {
-                    Some(child) => child as usize,
-                    None => {
-                        let child = children.len();
-                        let id = u32::try_from(child).map_err(|_| too_big())?;
-                        children.push(Vec::new());
-                        ends.push(Vec::new());
-                        if let Some(c) = children.get_mut(node) {
-                            c.push((b, id));
-                        }
-                        child
-                    }
-                };
-            }
-            if let Some(e) = ends.get_mut(node) {
-                e.push(u32::try_from(id).map_err(|_| too_big())?);
-            }
-        }
-        let mut trie = Trie {
-            root: vec![0; 256],
-            nodes: Vec::with_capacity(children.len()),
-            edges: Vec::new(),
-            outputs: Vec::new(),
-        };
-        let index = |n: usize| u32::try_from(n).map_err(|_| too_big());
-        for (mut c, e) in children.into_iter().zip(ends) {
-            c.sort_unstable_by_key(|edge| edge.0);
-            let edges = (index(trie.edges.len())?, index(trie.edges.len() + c.len())?);
-            let outputs = (
-                index(trie.outputs.len())?,
-                index(trie.outputs.len() + e.len())?,
-            );
-            if trie.nodes.is_empty() {
-                for &(b, child) in &c {
-                    if let Some(slot) = trie.root.get_mut(usize::from(b)) {
-                        *slot = child;
-                    }
-                }
-            }
-            trie.edges.extend(c);
-            trie.outputs.extend(e);
-            trie.nodes.push(TrieNode { edges, outputs });
-        }
-        Ok(trie)
-    }
-
-    #[inline]
-    fn child(&self, node: u32, b: u8) -> Option<u32> {
-        if node == Self::ROOT {
-            return self.root.get(usize::from(b)).copied().filter(|&c| c != 0);
-        }
-        let n = self.nodes.get(node as usize)?;
-        let edges = self.edges.get(n.edges.0 as usize..n.edges.1 as usize)?;
-        if edges.len() <= 8 {
-            edges.iter().find(|e| e.0 == b).map(|e| e.1)
-        } else {
-            edges
-                .binary_search_by_key(&b, |e| e.0)
-                .ok()
-                .and_then(|i| edges.get(i))
-                .map(|e| e.1)
-        }
-    }
-
-    #[inline]
-    fn outputs(&self, node: u32) -> &[u32] {
-        self.nodes
-            .get(node as usize)
-            .and_then(|n| self.outputs.get(n.outputs.0 as usize..n.outputs.1 as usize))
-            .unwrap_or(&[])
+        out
     }
 }
 
