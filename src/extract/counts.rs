@@ -71,8 +71,20 @@ fn word_value(word: &str) -> Option<(u32, bool)> {
 /// Troop numbers in `sentence`; `cues` are the sentence's cue hits.
 pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
     let mut out = Vec::new();
-    // "two thousand troops", "a few hundred soldiers"
-    for caps in WORD_NUMBER.captures_iter(sentence) {
+    // "two thousand troops", "a few hundred soldiers" (the regex only runs
+    // where a scale word is there at all: most sentences have none).
+    let lower_has = |w: &str| {
+        sentence
+            .as_bytes()
+            .windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let words = if lower_has("hundred") || lower_has("thousand") {
+        WORD_NUMBER.captures_iter(sentence).collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    for caps in words {
         let (Some(whole), Some(word), Some(scale)) = (caps.get(0), caps.get(2), caps.get(3)) else {
             continue;
         };
