@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use url::Url;
@@ -167,16 +167,6 @@ fn message(embeds: Vec<Json>, username: Option<&str>) -> Json {
 }
 
 impl DiscordSink {
-    async fn post(&self, payload: &Json, id: &str) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(payload).map_err(|source| SinkError::Encode {
-            id: id.to_string(),
-            source,
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        self.target.post(body, headers).await
-    }
-
     fn template_err(&self, source: minijinja::Error) -> SinkError {
         SinkError::Template {
             sink: self.name.clone(),
@@ -205,7 +195,7 @@ impl Sink for DiscordSink {
             .render(alert)
             .map_err(|e| self.template_err(e))?;
         let payload = alert_payload(alert, &text, self.username.as_deref());
-        self.post(&payload, &alert.id).await
+        self.target.post_json(&payload, &alert.id).await
     }
 
     async fn deliver_digest(&self, alerts: &[Alert]) -> Result<(), SinkError> {
@@ -215,6 +205,6 @@ impl Sink for DiscordSink {
             .map_err(|e| self.template_err(e))?;
         let payload = digest_payload(alerts, &text, self.username.as_deref());
         let id = alerts.first().map(|a| a.id.as_str()).unwrap_or_default();
-        self.post(&payload, id).await
+        self.target.post_json(&payload, id).await
     }
 }

@@ -60,6 +60,25 @@ impl HttpTarget {
     }
 
     /// POSTs `body` with the given per-request headers; `Ok` on 2xx.
+    /// POSTs `payload` as JSON (chat and push services); `id` names the
+    /// alert in an encoding error.
+    pub(crate) async fn post_json(
+        &self,
+        payload: &serde_json::Value,
+        id: &str,
+    ) -> Result<(), SinkError> {
+        let body = serde_json::to_vec(payload).map_err(|source| SinkError::Encode {
+            id: id.to_string(),
+            source,
+        })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        self.post(body, headers).await
+    }
+
     pub(crate) async fn post(&self, body: Vec<u8>, headers: HeaderMap) -> Result<(), SinkError> {
         let url = || self.shown.clone();
         let response = self

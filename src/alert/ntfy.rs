@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use url::Url;
@@ -188,16 +188,6 @@ pub fn digest_payload(topic: &str, alerts: &[Alert], text: &str) -> Json {
 }
 
 impl NtfySink {
-    async fn post(&self, payload: &Json, id: &str) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(payload).map_err(|source| SinkError::Encode {
-            id: id.to_string(),
-            source,
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        self.target.post(body, headers).await
-    }
-
     fn template_err(&self, source: minijinja::Error) -> SinkError {
         SinkError::Template {
             sink: self.name.clone(),
@@ -225,7 +215,8 @@ impl Sink for NtfySink {
             .template
             .render(alert)
             .map_err(|e| self.template_err(e))?;
-        self.post(&alert_payload(&self.topic, alert, &text), &alert.id)
+        self.target
+            .post_json(&alert_payload(&self.topic, alert, &text), &alert.id)
             .await
     }
 
@@ -235,7 +226,8 @@ impl Sink for NtfySink {
             .render_digest(alerts)
             .map_err(|e| self.template_err(e))?;
         let id = alerts.first().map(|a| a.id.as_str()).unwrap_or_default();
-        self.post(&digest_payload(&self.topic, alerts, &text), id)
+        self.target
+            .post_json(&digest_payload(&self.topic, alerts, &text), id)
             .await
     }
 }

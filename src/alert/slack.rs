@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use url::Url;
@@ -240,18 +240,6 @@ pub fn digest_payload(alerts: &[Alert], text: &str) -> Json {
     })
 }
 
-impl SlackSink {
-    async fn post(&self, payload: &Json, id: &str) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(payload).map_err(|source| SinkError::Encode {
-            id: id.to_string(),
-            source,
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        self.target.post(body, headers).await
-    }
-}
-
 #[async_trait::async_trait]
 impl Sink for SlackSink {
     fn name(&self) -> &str {
@@ -274,7 +262,9 @@ impl Sink for SlackSink {
                 sink: self.name.clone(),
                 source,
             })?;
-        self.post(&alert_payload(alert, &text), &alert.id).await
+        self.target
+            .post_json(&alert_payload(alert, &text), &alert.id)
+            .await
     }
 
     async fn deliver_digest(&self, alerts: &[Alert]) -> Result<(), SinkError> {
@@ -286,6 +276,8 @@ impl Sink for SlackSink {
                 source,
             })?;
         let id = alerts.first().map(|a| a.id.as_str()).unwrap_or_default();
-        self.post(&digest_payload(alerts, &text), id).await
+        self.target
+            .post_json(&digest_payload(alerts, &text), id)
+            .await
     }
 }
