@@ -769,11 +769,7 @@ async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<
                 );
             }
             let since = parse_since(&since)?;
-            let n = if include_delivered {
-                store.resend(&sink, since, now).await?
-            } else {
-                store.resend_missing(&sink, since, now).await?
-            };
+            let n = store.resend(&sink, since, now, include_delivered).await?;
             println!(
                 "{n} alert(s) since {} queued for {sink}",
                 since.to_rfc3339()

@@ -5,7 +5,6 @@
 //! closes. `run` takes the shutdown future so tests can stop it.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -322,9 +321,4 @@ fn source_failure(
             reason: e.to_string(),
         }),
     }
-}
-
-/// The store path a command uses: `--db` if given, else the configured one.
-pub fn store_path(config: &Config, db: Option<PathBuf>) -> PathBuf {
-    db.unwrap_or_else(|| config.store.path.clone())
 }

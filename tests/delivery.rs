@@ -526,7 +526,10 @@ async fn removed_sinks_stop_new_sinks_start_now_and_resend_catches_up() {
 
     // `alerts resend --sink new --since ...` queues the history too.
     let since = Utc::now() - TimeDelta::hours(1);
-    assert_eq!(store.resend("new", since, Utc::now()).await.ok(), Some(2));
+    assert_eq!(
+        store.resend("new", since, Utc::now(), true).await.ok(),
+        Some(2)
+    );
     assert!(matches!(
         state(&store, &early.id, "new").await,
         Some((DeliveryState::Pending, _))

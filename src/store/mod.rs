@@ -193,22 +193,16 @@ pub trait Store: Send + Sync {
         alert_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
-    /// Queues every alert raised at or after `since` for `sink` again, whatever
-    /// its delivery state there (a new sink catching up on history). Returns how many.
+    /// Queues the alerts raised at or after `since` for `sink` again (a new
+    /// sink catching up on history). Alerts `sink` already has (delivered or
+    /// pending there) are left alone unless `include_delivered` (a receiver
+    /// that lost its data). Returns how many it queued.
     async fn resend(
         &self,
         sink: &str,
         since: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError>;
-    /// Like [`Store::resend`], but leaves alone the alerts `sink` already has
-    /// (`delivered` there): history for a new sink without sending what it
-    /// received since it was added a second time. Returns how many it queued.
-    async fn resend_missing(
-        &self,
-        sink: &str,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
+        include_delivered: bool,
     ) -> Result<u64, StoreError>;
     /// Marks pending deliveries of sinks not in `configured` as failed with
     /// `reason`: a sink removed from the configuration stops receiving. Returns how many.

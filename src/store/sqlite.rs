@@ -551,29 +551,7 @@ impl Store for SqliteStore {
         sink: &str,
         since: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO deliveries (alert_id, sink, state, attempts, next_attempt_at, queued_at)
-             SELECT id, ?1, 'pending', 0, ?3, ?3 FROM alerts WHERE raised_at >= ?2
-             ORDER BY seq
-             ON CONFLICT (alert_id, sink) DO UPDATE
-             SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
-                 queued_at = excluded.queued_at, delivered_at = NULL",
-        )
-        .bind(sink)
-        .bind(millis(since))
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await
-        .map_err(query_failed("queueing alerts again for a sink"))?;
-        Ok(done.rows_affected())
-    }
-
-    async fn resend_missing(
-        &self,
-        sink: &str,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
+        include_delivered: bool,
     ) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "INSERT INTO deliveries (alert_id, sink, state, attempts, next_attempt_at, queued_at)
@@ -582,14 +560,15 @@ impl Store for SqliteStore {
              ON CONFLICT (alert_id, sink) DO UPDATE
              SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
                  queued_at = excluded.queued_at, delivered_at = NULL
-             WHERE deliveries.state NOT IN ('delivered', 'pending')",
+             WHERE ?4 OR deliveries.state NOT IN ('delivered', 'pending')",
         )
         .bind(sink)
         .bind(millis(since))
         .bind(millis(now))
+        .bind(include_delivered)
         .execute(&self.pool)
         .await
-        .map_err(query_failed("queueing missing alerts for a sink"))?;
+        .map_err(query_failed("queueing alerts again for a sink"))?;
         Ok(done.rows_affected())
     }
 
