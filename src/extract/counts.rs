@@ -71,6 +71,10 @@ fn word_value(word: &str) -> Option<(u32, bool)> {
 /// Troop numbers in `sentence`; `cues` are the sentence's cue hits.
 pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
     let mut out = Vec::new();
+    // Every count needs a force word after it: without one, nothing to read.
+    if !cues.iter().any(|c| c.kind == CueKind::Force) {
+        return out;
+    }
     // "two thousand troops", "a few hundred soldiers" (the regex only runs
     // where a scale word is there at all: most sentences have none).
     let lower_has = |w: &str| {

@@ -12,7 +12,10 @@ pub mod rules;
 pub mod sentence;
 pub mod time;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+
+use chrono::NaiveDate;
 
 use crate::model::{Article, Attribute, Claim, Value};
 
@@ -25,13 +28,17 @@ use time::TimeMatch;
 /// What one sentence holds, found once and shared by every rule. Offsets in
 /// `names`, `cues` and `times` are relative to the sentence.
 #[derive(Debug, Clone)]
-pub struct Analysis {
+pub struct Analysis<'t> {
+    /// The sentence itself, `text[start..end]`.
+    pub sentence: &'t str,
     pub start: usize,
     pub end: usize,
     pub paragraph: usize,
     pub names: Vec<Hit<NameKind>>,
     pub cues: Vec<Hit<CueKind>>,
-    pub times: Vec<TimeMatch>,
+    /// Time phrases, read on first use: most sentences never need them.
+    times: OnceCell<Vec<TimeMatch>>,
+    published: NaiveDate,
     /// Speaks of a force leaving (a withdrawal word, or a milestone word).
     pub is_withdrawal: bool,
     /// "in two phases", "a three-stage plan".
@@ -40,9 +47,15 @@ pub struct Analysis {
     pub is_citation: bool,
 }
 
-impl Analysis {
+impl Analysis<'_> {
     pub fn has(&self, kind: CueKind) -> bool {
         self.cues.iter().any(|c| c.kind == kind)
+    }
+
+    /// The time phrases of the sentence, in text order.
+    pub fn times(&self) -> &[TimeMatch] {
+        self.times
+            .get_or_init(|| time::find_times(self.sentence, self.published))
     }
 }
 
@@ -100,11 +113,15 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
     kept
 }
 
-fn analyze(text: &str, s: sentence::Sentence, article: &Article, lex: &Lexicon) -> Analysis {
+fn analyze<'t>(
+    text: &'t str,
+    s: sentence::Sentence,
+    article: &Article,
+    lex: &Lexicon,
+) -> Analysis<'t> {
     let sentence = &text[s.start..s.end];
     let cues = lex.find_cues(sentence);
     let names = lex.find_names(sentence);
-    let times = time::find_times(sentence, article.published);
     // A withdrawal word, a final-departure word, or a numbered phase ("the
     // first phase will conclude ...") puts the sentence in scope.
     let is_withdrawal = cues.iter().any(|c| {
@@ -119,12 +136,14 @@ fn analyze(text: &str, s: sentence::Sentence, article: &Article, lex: &Lexicon) 
         .find_map(|c| rules::phase_total(sentence, c));
     let is_citation = cues.iter().any(|c| c.kind == CueKind::Citation);
     Analysis {
+        sentence,
         start: s.start,
         end: s.end,
         paragraph: s.paragraph,
         names,
         cues,
-        times,
+        times: OnceCell::new(),
+        published: article.published,
         is_withdrawal,
         total_phases,
         is_citation,

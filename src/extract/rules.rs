@@ -73,12 +73,12 @@ pub fn sentence_claims(
     if a.is_withdrawal {
         let mut previous: Option<Target> = None;
         let mut segment_start = 0;
-        for (i, t) in a.times.iter().enumerate() {
+        for (i, t) in a.times().iter().enumerate() {
             let segment_end = t.start;
-            let next_start = a.times.get(i + 1).map_or(sentence.len(), |n| n.start);
+            let next_start = a.times().get(i + 1).map_or(sentence.len(), |n| n.start);
             // Words after the phrase name its milestone only for the last phrase
             // ("by May, when the last troops leave"); otherwise they belong to the next.
-            let last = i + 1 == a.times.len();
+            let last = i + 1 == a.times().len();
             let target = target_in(sentence, a, ctx, lex, segment_start, segment_end)
                 .or_else(|| {
                     last.then(|| target_in(sentence, a, ctx, lex, t.end, next_start))
@@ -196,8 +196,9 @@ pub fn sentence_claims(
     }
 
     // Troop counts: the number of the force's troops present in the country.
-    let historic = is_historic(sentence, a, article);
-    for c in counts::find_counts(sentence, &a.cues) {
+    let counts = counts::find_counts(sentence, &a.cues);
+    let historic = !counts.is_empty() && is_historic(sentence, a, article);
+    for c in counts {
         if historic
             || about_other_force
             || is_amount_moving(sentence, a, &c)
@@ -601,7 +602,9 @@ fn dated_by_other_verb(sentence: &str, start: usize) -> bool {
 
 /// Is this cue part of a time phrase ("May" in "by May 10")?
 fn in_time(a: &Analysis, c: &Hit<CueKind>) -> bool {
-    a.times.iter().any(|t| c.start >= t.start && c.end <= t.end)
+    a.times()
+        .iter()
+        .any(|t| c.start >= t.start && c.end <= t.end)
 }
 
 /// How long after it happened a completion is still reported as news.
@@ -680,7 +683,7 @@ fn is_historic(sentence: &str, a: &Analysis, article: &Article) -> bool {
     if a.has(CueKind::Historic) {
         return true;
     }
-    a.times.iter().any(|t| {
+    a.times().iter().any(|t| {
         let written_year = sentence[t.start..t.end].bytes().filter(u8::is_ascii_digit).count() >= 4;
         written_year
             && matches!(&t.expr, TimeExpr::Interval(v) if v.latest.is_some_and(|l| l < article.published))
@@ -759,7 +762,11 @@ fn is_other_event_date(sentence: &str, a: &Analysis, time_start: usize) -> bool 
 /// Speculation or expectation in the words around a time phrase.
 fn segment_modality(a: &Analysis, from: usize, to: usize) -> Modality {
     // "May" in "by May 2026" is a month, not the modal verb.
-    let in_time = |c: &Hit<CueKind>| a.times.iter().any(|t| c.start >= t.start && c.end <= t.end);
+    let in_time = |c: &Hit<CueKind>| {
+        a.times()
+            .iter()
+            .any(|t| c.start >= t.start && c.end <= t.end)
+    };
     let within = |c: &&Hit<CueKind>| c.start >= from && c.end <= to && !in_time(c);
     if a.cues
         .iter()

@@ -48,7 +48,8 @@ pub fn split(text: &str, lexicon: &Lexicon) -> Vec<Sentence> {
 
 /// Boilerplate, bylines and datelines carry no claims.
 fn is_noise_line(line: &str, lexicon: &Lexicon) -> bool {
-    let words = line.split_whitespace().count();
+    // Only short lines can be noise: stop counting past 16 words.
+    let words = line.split_whitespace().take(17).count();
     if words <= 16
         && lexicon
             .find_cues(line)
@@ -77,9 +78,12 @@ fn split_line(text: &str, start: usize, end: usize, paragraph: usize, out: &mut 
     let bytes = text.as_bytes();
     let mut sentence_start = start;
     let mut i = start;
-    while i < end {
-        let b = bytes[i];
-        if matches!(b, b'.' | b'!' | b'?') && ends_sentence(text, sentence_start, i, end) {
+    while let Some(found) = bytes
+        .get(i..end)
+        .and_then(|b| memchr::memchr3(b'.', b'!', b'?', b))
+    {
+        i += found;
+        if ends_sentence(text, sentence_start, i, end) {
             // Keep closing quotes and brackets with the sentence.
             let mut j = i + 1;
             while j < end && is_closing(text, j) {
