@@ -206,19 +206,30 @@ pub struct Hit<K> {
     pub kind: K,
 }
 
-/// A compiled set of phrases with a payload each, matched on word boundaries.
-#[derive(Debug)]
-struct PhraseSet<K> {
-    automaton: AhoCorasick,
-    payload: Vec<K>,
-    case_insensitive: bool,
+/// What a phrase of the matcher stands for.
+#[derive(Debug, Clone, Copy)]
+enum Phrase {
+    /// A name: matched with its exact capitals ("US" is not "us").
+    Name(NameKind),
+    /// A cue word: matched in any case.
+    Cue(CueKind),
 }
 
-impl<K: Copy> PhraseSet<K> {
-    fn new(phrases: Vec<(String, K)>, case_insensitive: bool) -> Result<Self, LexiconError> {
-        let (patterns, payload): (Vec<String>, Vec<K>) = phrases.into_iter().unzip();
+/// Names and cue words compiled into one automaton, so a sentence is scanned
+/// once for both; matched on word boundaries.
+#[derive(Debug)]
+struct PhraseSet {
+    automaton: AhoCorasick,
+    payload: Vec<Phrase>,
+    /// The phrases as written, to check a name's capitals.
+    patterns: Vec<String>,
+}
+
+impl PhraseSet {
+    fn new(phrases: Vec<(String, Phrase)>) -> Result<Self, LexiconError> {
+        let (patterns, payload): (Vec<String>, Vec<Phrase>) = phrases.into_iter().unzip();
         let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(case_insensitive)
+            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             // A full DFA: more memory (a few MB), the fastest overlapping search.
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -226,44 +237,53 @@ impl<K: Copy> PhraseSet<K> {
         Ok(PhraseSet {
             automaton,
             payload,
-            case_insensitive,
+            patterns,
         })
     }
 
-    /// Every phrase on word boundaries, leftmost-longest, without overlaps.
-    fn find(&self, text: &str) -> Vec<Hit<K>> {
+    /// Every name and every cue on word boundaries, each leftmost-longest
+    /// without overlaps among its own kind.
+    fn find(&self, text: &str) -> (Vec<Hit<NameKind>>, Vec<Hit<CueKind>>) {
         let bytes = text.as_bytes();
-        let mut hits: Vec<Hit<K>> = Vec::new();
+        let mut names = Vec::new();
+        let mut cues = Vec::new();
         for m in self.automaton.find_overlapping_iter(text) {
-            if !on_boundaries(bytes, m.start(), m.end(), self.case_insensitive) {
-                continue;
-            }
-            let Some(kind) = self.payload.get(m.pattern().as_usize()).copied() else {
-                continue;
-            };
-            hits.push(Hit {
-                start: m.start(),
-                end: m.end(),
-                kind,
-            });
-        }
-        // Leftmost first, longest first at one position; then drop overlaps.
-        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        // The same span may carry several kinds; it is kept once per kind.
-        let mut out: Vec<Hit<K>> = Vec::with_capacity(hits.len());
-        let mut kept_end = 0;
-        let mut kept_span = (usize::MAX, 0);
-        for hit in hits {
-            if (hit.start, hit.end) == kept_span {
-                out.push(hit);
-            } else if out.is_empty() || hit.start >= kept_end {
-                kept_span = (hit.start, hit.end);
-                kept_end = hit.end;
-                out.push(hit);
+            let (start, end) = (m.start(), m.end());
+            let id = m.pattern().as_usize();
+            match self.payload.get(id) {
+                Some(&Phrase::Name(kind))
+                    if self.patterns.get(id).map(String::as_bytes) == bytes.get(start..end)
+                        && on_boundaries(bytes, start, end, false) =>
+                {
+                    names.push(Hit { start, end, kind });
+                }
+                Some(&Phrase::Cue(kind)) if on_boundaries(bytes, start, end, true) => {
+                    cues.push(Hit { start, end, kind });
+                }
+                _ => {}
             }
         }
-        out
+        (leftmost_longest(names), leftmost_longest(cues))
     }
+}
+
+/// Leftmost first, longest first at one position; overlaps dropped. The same
+/// span may carry several kinds; it is kept once per kind.
+fn leftmost_longest<K>(mut hits: Vec<Hit<K>>) -> Vec<Hit<K>> {
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Hit<K>> = Vec::with_capacity(hits.len());
+    let mut kept_end = 0;
+    let mut kept_span = (usize::MAX, 0);
+    for hit in hits {
+        if (hit.start, hit.end) == kept_span {
+            out.push(hit);
+        } else if out.is_empty() || hit.start >= kept_end {
+            kept_span = (hit.start, hit.end);
+            kept_end = hit.end;
+            out.push(hit);
+        }
+    }
+    out
 }
 
 /// Word prefixes that change a word's meaning: "disagreed" is not "agreed".
@@ -312,8 +332,7 @@ pub struct Lexicon {
     pub actors: Vec<ActorDef>,
     pub locations: Vec<Location>,
     country_index: HashMap<String, usize>,
-    names: PhraseSet<NameKind>,
-    cues: PhraseSet<CueKind>,
+    phrases: PhraseSet,
 }
 
 impl Lexicon {
@@ -454,19 +473,29 @@ impl Lexicon {
             actors: file.actors,
             locations: file.locations,
             country_index,
-            names: PhraseSet::new(names, false)?,
-            cues: PhraseSet::new(cues, true)?,
+            phrases: PhraseSet::new(
+                names
+                    .into_iter()
+                    .map(|(n, k)| (n, Phrase::Name(k)))
+                    .chain(cues.into_iter().map(|(c, k)| (c, Phrase::Cue(k))))
+                    .collect(),
+            )?,
         })
     }
 
     /// Countries, demonyms, forces and places named in `text`.
     pub fn find_names(&self, text: &str) -> Vec<Hit<NameKind>> {
-        self.names.find(text)
+        self.phrases.find(text).0
     }
 
     /// Cue words in `text`.
     pub fn find_cues(&self, text: &str) -> Vec<Hit<CueKind>> {
-        self.cues.find(text)
+        self.phrases.find(text).1
+    }
+
+    /// Names and cue words in `text`, in one scan.
+    pub fn find_names_and_cues(&self, text: &str) -> (Vec<Hit<NameKind>>, Vec<Hit<CueKind>>) {
+        self.phrases.find(text)
     }
 
     /// The country with this ISO code.

@@ -120,8 +120,7 @@ fn analyze<'t>(
     lex: &Lexicon,
 ) -> Analysis<'t> {
     let sentence = &text[s.start..s.end];
-    let cues = lex.find_cues(sentence);
-    let names = lex.find_names(sentence);
+    let (names, cues) = lex.find_names_and_cues(sentence);
     // A withdrawal word, a final-departure word, or a numbered phase ("the
     // first phase will conclude ...") puts the sentence in scope.
     let is_withdrawal = cues.iter().any(|c| {

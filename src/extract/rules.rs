@@ -33,7 +33,8 @@ pub fn sentence_claims(
     out: &mut Vec<Claim>,
 ) {
     let sentence = &text[a.start..a.end];
-    let quote = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The sentence as quoted in a claim; most sentences make none.
+    let quote = std::cell::OnceCell::new();
     let change_wording = a
         .cues
         .iter()
@@ -53,7 +54,9 @@ pub fn sentence_claims(
         attribute,
         value,
         text: words.split_whitespace().collect::<Vec<_>>().join(" "),
-        quote: quote.clone(),
+        quote: quote
+            .get_or_init(|| sentence.split_whitespace().collect::<Vec<_>>().join(" "))
+            .clone(),
         span: Span {
             start: a.start,
             end: a.end,
