@@ -609,6 +609,13 @@ fn print_entry(out: &mut impl Write, entry: &Entry, format: Format) -> anyhow::R
             for c in &entry.contested {
                 writeln!(out, "    OPEN CONTRADICTION: {}", side(c))?;
             }
+            if entry.history_dropped > 0 {
+                writeln!(
+                    out,
+                    "    ({} older values not listed; every value is in the store's claims)",
+                    entry.history_dropped
+                )?;
+            }
             for h in &entry.history {
                 writeln!(out, "    was: {}", side(h))?;
             }

@@ -142,6 +142,7 @@ impl Batch {
                 confirmations: Vec::new(),
                 confirmation_count: 0,
                 history: Vec::new(),
+                history_dropped: 0,
             }],
             alerts: alert_ids
                 .iter()
@@ -160,6 +161,7 @@ impl Batch {
             entries: &self.entries,
             alerts: &self.alerts,
             sinks: &self.sinks,
+            fingerprint: None,
         }
     }
 }
@@ -314,6 +316,7 @@ async fn timeline_entries_round_trip_exactly() {
         confirmations: vec![reuters.reference(), ap.reference()],
         confirmation_count: 0,
         history: vec![end_of_2026(&reuters)],
+        history_dropped: 0,
     };
     let phase = Event::new("IQ", "US-led coalition", Milestone::Phase, Some(1), None);
     let mut count_claim = claim(
@@ -336,6 +339,7 @@ async fn timeline_entries_round_trip_exactly() {
         confirmations: Vec::new(),
         confirmation_count: 0,
         history: Vec::new(),
+        history_dropped: 0,
     };
     let status_entry = Entry {
         event: phase.clone(),
@@ -355,6 +359,7 @@ async fn timeline_entries_round_trip_exactly() {
         confirmations: Vec::new(),
         confirmation_count: 0,
         history: Vec::new(),
+        history_dropped: 0,
     };
 
     let mut batch = Batch::new(1, &[]);

@@ -9,6 +9,9 @@
 //! - contradiction: values that cannot both hold, from different sources.
 //!
 //! A fuzzy value ("in the coming months") can confirm but never contradicts.
+//! A report published before the one the known value comes from (a backlog,
+//! an old clipping dropped in late) can confirm or refine it, never replace
+//! or contradict it: it says what was known then.
 
 use chrono::NaiveDate;
 
@@ -81,6 +84,14 @@ fn changed(new: &Observation, old: &Observation) -> ChangeKind {
 /// attribute. `None`: the new value says nothing about the known one (a fuzzy
 /// value that does not fit), so it is kept out of the timeline.
 pub fn compare(new: &Observation, old: &Observation) -> Option<ChangeKind> {
+    let verdict = compare_values(new, old)?;
+    let stale = new.article.published < old.article.published;
+    (!(stale && matches!(verdict, ChangeKind::Update | ChangeKind::Contradiction)))
+        .then_some(verdict)
+}
+
+/// `compare`, whatever the order in which the two reports were published.
+fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
     use ChangeKind::*;
     match (&new.claim.value, &old.claim.value) {
         (Value::Date(n), Value::Date(o)) => {
@@ -377,6 +388,48 @@ mod tests {
         "2024-09-08",
         None,
         Some(ChangeKind::Contradiction)
+    )]
+    // an older report than the known value's: it may confirm or refine it, but
+    // what differs is what was known then, not news
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "B",
+        "2024-09-01",
+        None,
+        None
+    )]
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2027-03-01", Some("2027-03-31"), false),
+        "A",
+        "2024-08-01",
+        Some("pushed back"),
+        None
+    )]
+    #[case(
+        status(Status::Completed),
+        status(Status::Postponed),
+        "B",
+        "2024-09-05",
+        None,
+        None
+    )]
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-10-01", Some("2026-12-31"), false),
+        "B",
+        "2024-09-01",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        date("2026-01-01", Some("2026-12-31"), false),
+        date("2026-09-01", Some("2026-09-30"), false),
+        "B",
+        "2024-09-01",
+        None,
+        Some(ChangeKind::Refinement)
     )]
     // durations
     #[case(Value::Duration { months: 24, approx: false }, Value::Duration { months: 24, approx: false }, "B", "2024-09-09", None, Some(ChangeKind::Confirmation))]

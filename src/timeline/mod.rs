@@ -15,6 +15,12 @@ use crate::model::{ArticleRef, Attribute, Change, ChangeKind, Event, Observation
 /// How many confirming sources an entry lists (older ones are counted only).
 pub const MAX_CONFIRMATIONS_KEPT: usize = 20;
 
+/// How many replaced values an entry lists. Older ones are counted only; every
+/// value stays in the store's claims with its article and what it changed.
+/// An entry is rewritten whenever an article touches it, so it must not grow
+/// without bound in a daemon that runs for years.
+pub const MAX_HISTORY_KEPT: usize = 50;
+
 /// What is known about one attribute of one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -29,8 +35,12 @@ pub struct Entry {
     /// How many articles confirmed it in all.
     #[serde(default)]
     pub confirmation_count: u64,
-    /// Values replaced by updates and refinements, oldest first.
+    /// Values replaced by updates and refinements, oldest first (the latest
+    /// `MAX_HISTORY_KEPT`).
     pub history: Vec<Observation>,
+    /// Replaced values older than those in `history`.
+    #[serde(default)]
+    pub history_dropped: u64,
 }
 
 fn is_fuzzy(obs: &Observation) -> bool {
@@ -41,6 +51,21 @@ impl Entry {
     /// Is a contradiction open on this entry?
     pub fn is_contested(&self) -> bool {
         !self.contested.is_empty()
+    }
+
+    /// Makes `new` the accepted value; the old one goes to the history.
+    fn replace_current(&mut self, new: Observation) {
+        let old = std::mem::replace(&mut self.current, new);
+        self.remember(old);
+    }
+
+    fn remember(&mut self, old: Observation) {
+        self.history.push(old);
+        if self.history.len() > MAX_HISTORY_KEPT {
+            let excess = self.history.len() - MAX_HISTORY_KEPT;
+            self.history.drain(..excess);
+            self.history_dropped += excess as u64;
+        }
     }
 }
 
@@ -128,6 +153,7 @@ impl Timeline {
                 confirmations: Vec::new(),
                 confirmation_count: 0,
                 history: Vec::new(),
+                history_dropped: 0,
             };
             self.entries.insert(key, entry);
             return Some(Change {
@@ -148,8 +174,7 @@ impl Timeline {
             if let Some(ChangeKind::Confirmation | ChangeKind::Refinement | ChangeKind::Update) =
                 diff::compare(&obs, &entry.current)
             {
-                let old = std::mem::replace(&mut entry.current, obs.clone());
-                entry.history.push(old);
+                entry.replace_current(obs.clone());
                 return Some(Change {
                     kind: ChangeKind::New,
                     current: obs,
@@ -185,15 +210,13 @@ impl Timeline {
                     }
                 }
             }
-            ChangeKind::Refinement => {
-                let old = std::mem::replace(&mut entry.current, obs.clone());
-                entry.history.push(old);
-            }
+            ChangeKind::Refinement => entry.replace_current(obs.clone()),
             ChangeKind::Update | ChangeKind::New => {
-                let old = std::mem::replace(&mut entry.current, obs.clone());
-                entry.history.push(old);
+                entry.replace_current(obs.clone());
                 // An update settles an open contradiction.
-                entry.history.append(&mut entry.contested);
+                for settled in std::mem::take(&mut entry.contested) {
+                    entry.remember(settled);
+                }
             }
             ChangeKind::Contradiction => entry.contested.push(obs.clone()),
         }
@@ -202,5 +225,94 @@ impl Timeline {
             current: obs,
             previous,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Article, Claim, Event, Granularity, Milestone, Modality, Span, TimeValue, Value,
+    };
+    use chrono::{Days, NaiveDate};
+
+    /// A deadline as an outlet reports it `day` days into 2024.
+    fn report(outlet: &str, day: u64, deadline: NaiveDate) -> Observation {
+        let published = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|d| d.checked_add_days(Days::new(day)))
+            .unwrap_or_default();
+        let article = Article {
+            title: format!("report {day}"),
+            source: Some(outlet.into()),
+            url: None,
+            path: None,
+            published,
+            text: format!("{outlet} {day}"),
+        };
+        Observation {
+            claim: Claim {
+                event: Event::new("XX", "Some force", Milestone::Final, None, None),
+                attribute: Attribute::Deadline,
+                value: Value::Date(TimeValue {
+                    earliest: deadline,
+                    latest: Some(deadline),
+                    granularity: Granularity::Day,
+                    fuzzy: false,
+                }),
+                text: String::new(),
+                quote: String::new(),
+                span: Span { start: 0, end: 0 },
+                attributed_to: None,
+                modality: Modality::Planned,
+                change_wording: None,
+                rule: "test".into(),
+            },
+            article_hash: article.content_hash(),
+            article: article.reference(),
+        }
+    }
+
+    fn day(n: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.checked_add_days(Days::new(n)))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn history_keeps_the_latest_values_and_counts_the_rest() {
+        let mut timeline = Timeline::new();
+        // One outlet moving its own deadline 60 times: 59 updates.
+        for i in 0..60 {
+            timeline.apply(report("Wire", i, day(i)));
+        }
+        let entry = timeline
+            .entries()
+            .next()
+            .unwrap_or_else(|| panic!("no entry"));
+        assert_eq!(entry.history.len(), MAX_HISTORY_KEPT);
+        assert_eq!(entry.history_dropped, 59 - MAX_HISTORY_KEPT as u64);
+        // Oldest first: the first listed is the 10th value, the last the 59th.
+        let first = &entry.history[0].claim.value;
+        let last = &entry.history[MAX_HISTORY_KEPT - 1].claim.value;
+        assert!(
+            matches!(first, Value::Date(v) if v.earliest == day(9)),
+            "{first:?}"
+        );
+        assert!(
+            matches!(last, Value::Date(v) if v.earliest == day(58)),
+            "{last:?}"
+        );
+        assert!(matches!(&entry.current.claim.value, Value::Date(v) if v.earliest == day(59)));
+    }
+
+    #[test]
+    fn an_older_report_neither_replaces_nor_contradicts_a_newer_value() {
+        let mut timeline = Timeline::new();
+        timeline.apply(report("Wire", 10, day(100)));
+        // Published earlier, by the same outlet and by another: what was known then.
+        assert_eq!(timeline.apply(report("Wire", 5, day(50))), None);
+        assert_eq!(timeline.apply(report("Other", 5, day(50))), None);
+        let change = timeline.apply(report("Other", 11, day(50)));
+        assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Contradiction));
     }
 }
