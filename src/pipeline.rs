@@ -10,7 +10,7 @@ use crate::extract::context::UNKNOWN_ACTOR;
 use crate::extract::{self, Lexicon};
 use crate::metrics::Metrics;
 use crate::model::{Alert, Article, Attribute, ChangeKind, Claim, Observation};
-use crate::store::{ArticleRecord, RecordOutcome, Store, StoreError};
+use crate::store::{ArticleRecord, Fingerprint, RecordOutcome, Store, StoreError};
 use crate::timeline::curated::Curated;
 use crate::timeline::{Entry, Timeline};
 
@@ -77,7 +77,9 @@ impl Pipeline {
             } else {
                 article.content_hash()
             };
-            let outcome = self.apply(article, &hash, claims.clone(), false).await?;
+            let outcome = self
+                .apply(article, &hash, claims.clone(), false, None)
+                .await?;
             added += outcome.claims.len();
         }
         if curated.entries.is_empty() {
@@ -96,11 +98,24 @@ impl Pipeline {
                 ..Outcome::default()
             });
         }
-        if let Some(copy) = self.syndicated_copy(article, &hash).await? {
-            return Ok(copy);
-        }
+        let fingerprint = match self.syndication(article, &hash).await? {
+            Syndication::CopyOf(original) => {
+                tracing::info!(
+                    title = %article.title,
+                    source = ?article.source,
+                    original = %original.title,
+                    original_source = ?original.source,
+                    "syndicated copy of an article already processed; nothing raised"
+                );
+                self.metrics.incr("articles_syndicated");
+                let mut outcome = self.apply(article, &hash, Vec::new(), false, None).await?;
+                outcome.duplicate = true;
+                return Ok(outcome);
+            }
+            Syndication::Original(fingerprint) => fingerprint,
+        };
         let claims = extract::extract(article, &self.lexicon);
-        self.apply(article, &hash, claims, true).await
+        self.apply(article, &hash, claims, true, fingerprint).await
     }
 
     async fn apply(
@@ -109,6 +124,7 @@ impl Pipeline {
         hash: &str,
         claims: Vec<Claim>,
         raise_alerts: bool,
+        fingerprint: Option<Fingerprint>,
     ) -> Result<Outcome, StoreError> {
         let reference = article.reference();
         let mut recorded = Vec::with_capacity(claims.len());
@@ -158,6 +174,7 @@ impl Pipeline {
             entries: &entries,
             alerts: &alerts,
             sinks: &self.sinks,
+            fingerprint: fingerprint.as_ref(),
         };
         let stored = self.store.record(record).await;
         if !matches!(stored, Ok(RecordOutcome::Stored)) {
@@ -165,6 +182,9 @@ impl Pipeline {
         }
         match stored? {
             RecordOutcome::Stored => {
+                if let (Some(f), Some(cache)) = (fingerprint, self.fingerprints.as_mut()) {
+                    cache.push(f);
+                }
                 if raise_alerts {
                     // Articles, not curated entries.
                     self.metrics.incr("articles_processed");
@@ -197,30 +217,38 @@ const SYNDICATION_WINDOW_DAYS: u64 = 30;
 /// Text signatures of earlier articles, in memory, with their LSH index.
 #[derive(Debug, Default)]
 struct FingerprintCache {
-    entries: Vec<crate::store::Fingerprint>,
+    entries: Vec<Fingerprint>,
     index: crate::source::feed::syndication::SignatureIndex,
 }
 
+/// What `syndication` found.
+enum Syndication {
+    /// A reprint of this stored article.
+    CopyOf(Fingerprint),
+    /// An original, with its fingerprint (`None`: too short to have one).
+    Original(Option<Fingerprint>),
+}
+
 impl FingerprintCache {
-    fn push(&mut self, f: crate::store::Fingerprint) {
+    fn push(&mut self, f: Fingerprint) {
         self.index.insert(&f.signature, self.entries.len());
         self.entries.push(f);
     }
 }
 
 impl Pipeline {
-    /// `Some(outcome)` if `article` is a syndicated copy (already recorded);
-    /// `None` if it is an original (its fingerprint is kept for later copies).
-    async fn syndicated_copy(
+    /// Is `article` a copy of one already stored? An original comes with its
+    /// fingerprint, stored in the article's transaction so later copies find it.
+    async fn syndication(
         &mut self,
         article: &Article,
         hash: &str,
-    ) -> Result<Option<Outcome>, StoreError> {
+    ) -> Result<Syndication, StoreError> {
         use crate::source::feed::identity::canonical_link;
         use crate::source::feed::syndication::{fingerprint, near_identical};
 
         let Some(signature) = fingerprint(&article.text) else {
-            return Ok(None);
+            return Ok(Syndication::Original(None));
         };
         let since = article
             .published
@@ -255,29 +283,16 @@ impl Pipeline {
                     && (page.is_none() || f.url.as_deref().and_then(canonical_link) != page)
             })
             .cloned();
-        let Some(original) = original else {
-            let fingerprint = crate::store::Fingerprint {
+        Ok(match original {
+            Some(original) => Syndication::CopyOf(original),
+            None => Syndication::Original(Some(Fingerprint {
                 content_hash: hash.to_string(),
                 signature,
                 url: article.url.clone(),
                 source: article.source.clone(),
                 title: article.title.clone(),
                 published: article.published,
-            };
-            self.store.add_fingerprint(&fingerprint).await?;
-            cache.push(fingerprint);
-            return Ok(None);
-        };
-        tracing::info!(
-            title = %article.title,
-            source = ?article.source,
-            original = %original.title,
-            original_source = ?original.source,
-            "syndicated copy of an article already processed; nothing raised"
-        );
-        self.metrics.incr("articles_syndicated");
-        let mut outcome = self.apply(article, hash, Vec::new(), false).await?;
-        outcome.duplicate = true;
-        Ok(Some(outcome))
+            })),
+        })
     }
 }

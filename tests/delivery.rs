@@ -117,6 +117,7 @@ async fn record(store: &SqliteStore, n: usize, kind: ChangeKind, sinks: &[&str])
             entries: &[],
             alerts: std::slice::from_ref(&alert),
             sinks: &sinks,
+            fingerprint: None,
         })
         .await
         .unwrap_or_else(|e| panic!("record: {e}"));

@@ -103,6 +103,7 @@ async fn record(store: &SqliteStore, n: usize, sinks: &[&str]) -> Alert {
             entries: &[],
             alerts: std::slice::from_ref(&alert),
             sinks: &sinks,
+            fingerprint: None,
         })
         .await
         .unwrap_or_else(|e| panic!("record: {e}"));

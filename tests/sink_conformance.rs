@@ -587,6 +587,7 @@ async fn every_sink_accepts_each_alert_once_after_a_failure_and_a_crash() {
                 entries: &[],
                 alerts: std::slice::from_ref(&alert),
                 sinks: &sinks,
+                fingerprint: None,
             })
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -332,6 +332,7 @@ async fn delivery_loop_retries_in_order_and_delivers_each_alert_once() {
             entries: &[],
             alerts: &alerts,
             sinks: &sinks,
+            fingerprint: None,
         })
         .await
         .expect("record");

@@ -41,3 +41,19 @@ pub fn corpus() -> Vec<Article> {
     }
     articles
 }
+
+/// The `i`-th of a stream of distinct articles cycling through `base`: the
+/// template's text with a counter appended, under one page address per
+/// template. Each is new content (not a duplicate) and, being the same page
+/// edited rather than a reprint elsewhere, goes through extraction and diff
+/// (a reprint under another address would be recorded as syndicated and
+/// skip both).
+// Shared by the pipeline benchmark and example; the extraction ones use only `corpus`.
+#[allow(dead_code)]
+pub fn nth_article(base: &[Article], i: usize) -> Option<Article> {
+    let k = i % base.len().max(1);
+    let mut article = base.get(k)?.clone();
+    article.text.push_str(&format!("\n\nReference {i}."));
+    article.url = Some(format!("https://bench.drawdown.invalid/article/{k}"));
+    Some(article)
+}

@@ -97,6 +97,8 @@ pub struct ArticleRecord<'a> {
     /// Alerts raised, each queued for every sink in `sinks`.
     pub alerts: &'a [Alert],
     pub sinks: &'a [String],
+    /// The article's text fingerprint, for finding later reprints of it.
+    pub fingerprint: Option<&'a Fingerprint>,
 }
 
 /// What `record` did.
@@ -245,8 +247,6 @@ pub trait Store: Send + Sync {
         &self,
         since: chrono::NaiveDate,
     ) -> Result<Vec<Fingerprint>, StoreError>;
-    /// Keeps an article's text fingerprint (once per content hash).
-    async fn add_fingerprint(&self, fingerprint: &Fingerprint) -> Result<(), StoreError>;
 }
 
 /// One feed's polling state (issue 5), kept across restarts and shown by

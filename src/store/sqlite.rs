@@ -10,11 +10,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
     ArticleRecord, Delivery, DeliveryState, RecordOutcome, Store, StoreConfig, StoreError,
@@ -36,6 +36,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections to a file store: SQLite serialises writers anyway, WAL lets
 /// readers run beside them.
 const MAX_CONNECTIONS: u32 = 4;
+
+/// Rows per multi-row INSERT: well under SQLite's limit on bound values.
+const ROWS_PER_INSERT: usize = 100;
 
 /// The SQLite store. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
@@ -252,35 +255,63 @@ impl Store for SqliteStore {
         }
         let article_id = inserted.last_insert_rowid();
 
-        for (claim, kind, json) in &claims {
+        if let Some(fingerprint) = record.fingerprint {
             sqlx::query(
-                "INSERT INTO claims (article_id, event_key, attribute, change_kind, claim)
-                 VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO fingerprints (content_hash, signature, url, source, title, published, seen_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (content_hash) DO NOTHING",
             )
-            .bind(article_id)
-            .bind(&claim.event.key)
-            .bind(claim.attribute.as_str())
-            .bind(kind.map(|k| k.as_str()))
-            .bind(json)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_failed("inserting claims"))?;
-        }
-
-        for (entry, json) in &entries {
-            sqlx::query(
-                "INSERT INTO timeline (event_key, attribute, entry, updated_at)
-                 VALUES (?, ?, ?, ?)
-                 ON CONFLICT (event_key, attribute)
-                 DO UPDATE SET entry = excluded.entry, updated_at = excluded.updated_at",
-            )
-            .bind(&entry.event.key)
-            .bind(entry.attribute.as_str())
-            .bind(json)
+            .bind(&fingerprint.content_hash)
+            .bind(&fingerprint.signature)
+            .bind(fingerprint.url.as_deref())
+            .bind(fingerprint.source.as_deref())
+            .bind(&fingerprint.title)
+            .bind(fingerprint.published.format("%Y-%m-%d").to_string())
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(query_failed("storing timeline entries"))?;
+            .map_err(query_failed("storing the text fingerprint"))?;
+        }
+
+        // Many rows per statement: each statement is a round trip to the
+        // connection's thread.
+        for chunk in claims.chunks(ROWS_PER_INSERT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO claims (article_id, event_key, attribute, change_kind, claim) ",
+            );
+            insert.push_values(chunk, |mut row, (claim, kind, json)| {
+                row.push_bind(article_id)
+                    .push_bind(claim.event.key.as_str())
+                    .push_bind(claim.attribute.as_str())
+                    .push_bind(kind.map(|k| k.as_str()))
+                    .push_bind(json.as_str());
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(query_failed("inserting claims"))?;
+        }
+
+        for chunk in entries.chunks(ROWS_PER_INSERT) {
+            let mut upsert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO timeline (event_key, attribute, entry, updated_at) ",
+            );
+            upsert.push_values(chunk, |mut row, (entry, json)| {
+                row.push_bind(entry.event.key.as_str())
+                    .push_bind(entry.attribute.as_str())
+                    .push_bind(json.as_str())
+                    .push_bind(now);
+            });
+            upsert.push(
+                " ON CONFLICT (event_key, attribute)
+                 DO UPDATE SET entry = excluded.entry, updated_at = excluded.updated_at",
+            );
+            upsert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(query_failed("storing timeline entries"))?;
         }
 
         for row in &alerts {
@@ -725,25 +756,6 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
-    }
-
-    async fn add_fingerprint(&self, fingerprint: &Fingerprint) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO fingerprints (content_hash, signature, url, source, title, published, seen_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (content_hash) DO NOTHING",
-        )
-        .bind(&fingerprint.content_hash)
-        .bind(&fingerprint.signature)
-        .bind(fingerprint.url.as_deref())
-        .bind(fingerprint.source.as_deref())
-        .bind(&fingerprint.title)
-        .bind(fingerprint.published.format("%Y-%m-%d").to_string())
-        .bind(millis(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(query_failed("storing a text fingerprint"))?;
-        Ok(())
     }
 }
 
