@@ -33,7 +33,7 @@ pub struct Pipeline {
     alert_kinds: Vec<ChangeKind>,
     sinks: Vec<String>,
     metrics: Arc<Metrics>,
-    /// Loaded at the first article (see `syndicated_copy`).
+    /// Loaded at the first article (see `syndication`).
     fingerprints: Option<FingerprintCache>,
 }
 
