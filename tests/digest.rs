@@ -5,12 +5,13 @@
 //! loses nor duplicates its alerts. Polls under a timeout; never sleeps to
 //! wait for an outcome.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use serde_json::Value as Json;
 use sha2::Sha256;
@@ -20,119 +21,12 @@ use url::Url;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use common::{PATIENCE, eventually, record, store_in};
 use drawdown::alert::delivery::{DeliveryOptions, run_worker};
-use drawdown::alert::message::build_alert;
 use drawdown::alert::{CommandConfig, Sink, SinkConfig, SinkFilter, WebhookConfig, digest_id};
 use drawdown::metrics::Metrics;
-use drawdown::model::{
-    Alert, Article, Attribute, Change, ChangeKind, Claim, Event, Granularity, Milestone, Modality,
-    Observation, Span, TimeValue, Value,
-};
-use drawdown::store::{ArticleRecord, DeliveryState, SqliteStore, Store, StoreConfig};
-
-const PATIENCE: Duration = Duration::from_secs(30);
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad test date"))
-}
-
-fn article(n: usize) -> Article {
-    Article {
-        title: format!("Coalition withdrawal, digest report {n}"),
-        source: Some("Gulf Dispatch".into()),
-        url: Some(format!("https://news.example.org/digest/{n}")),
-        path: None,
-        published: day(2024, 9, 10),
-        text: format!("Digest report {n}: troops leave by September 2026."),
-    }
-}
-
-fn claim(n: usize, month: u32) -> Claim {
-    let latest = day(2026, month, 1)
-        .checked_add_months(chrono::Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or_else(|| panic!("month end"));
-    Claim {
-        event: Event::new("IQ", "US-led coalition", Milestone::Final, None, None),
-        attribute: Attribute::Deadline,
-        value: Value::Date(TimeValue {
-            earliest: day(2026, month, 1),
-            latest: Some(latest),
-            granularity: Granularity::Month,
-            fuzzy: false,
-        }),
-        text: "by September 2026".into(),
-        quote: format!("Digest report {n}: troops leave by September 2026."),
-        span: Span { start: 0, end: 10 },
-        attributed_to: Some("Iraqi Defence Minister".into()),
-        modality: Modality::Planned,
-        change_wording: None,
-        rule: "test".into(),
-    }
-}
-
-/// Stores article `n` and queues its (distinct) contradiction alert for `sinks`.
-async fn record(store: &SqliteStore, n: usize, sinks: &[&str]) -> Alert {
-    let now = article(n);
-    let before = Article {
-        source: Some("Northwire".into()),
-        published: day(2024, 9, 6),
-        ..article(1000 + n)
-    };
-    let current = claim(n, 9);
-    let change = Change {
-        kind: ChangeKind::Contradiction,
-        current: Observation {
-            claim: current.clone(),
-            article: now.reference(),
-            article_hash: now.content_hash(),
-        },
-        previous: Some(Observation {
-            claim: claim(1000 + n, 12),
-            article: before.reference(),
-            article_hash: before.content_hash(),
-        }),
-    };
-    let alert = build_alert(&change, "Iraq");
-    let sinks: Vec<String> = sinks.iter().map(|s| s.to_string()).collect();
-    store
-        .record(ArticleRecord {
-            article: &now,
-            content_hash: &now.content_hash(),
-            claims: &[(current, Some(ChangeKind::Contradiction))],
-            entries: &[],
-            alerts: std::slice::from_ref(&alert),
-            sinks: &sinks,
-            fingerprint: None,
-        })
-        .await
-        .unwrap_or_else(|e| panic!("record: {e}"));
-    alert
-}
-
-async fn store_in(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
-    Arc::new(
-        SqliteStore::open(&StoreConfig {
-            path: dir.path().join("drawdown.db"),
-        })
-        .await
-        .unwrap_or_else(|e| panic!("store: {e}")),
-    )
-}
-
-async fn eventually<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let waited = tokio::time::timeout(PATIENCE, async {
-        while !condition().await {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "timed out waiting for {what}");
-}
+use drawdown::model::{Alert, ChangeKind};
+use drawdown::store::{DeliveryState, SqliteStore, Store};
 
 /// Are all of `alerts` delivered to `sink`?
 async fn all_delivered(store: &SqliteStore, alerts: &[Alert], sink: &str) -> bool {
@@ -298,7 +192,7 @@ async fn webhook_digest_posts_one_signed_object_keyed_by_its_alert_ids() {
     let store = store_in(&dir).await;
     let mut alerts = Vec::new();
     for n in 0..3 {
-        alerts.push(record(&store, n, &["hook"]).await);
+        alerts.push(record(&store, n, ChangeKind::Contradiction, &["hook"]).await);
     }
     let config = webhook(&server, Duration::from_millis(700), Some("s3cret"));
     let worker = Worker::spawn(&store, &config);
@@ -353,7 +247,7 @@ async fn command_digest_runs_the_program_once_with_the_window_on_stdin() {
     let store = store_in(&dir).await;
     let mut alerts = Vec::new();
     for n in 10..14 {
-        alerts.push(record(&store, n, &["script"]).await);
+        alerts.push(record(&store, n, ChangeKind::Contradiction, &["script"]).await);
     }
     let config = SinkConfig::Command(CommandConfig {
         name: Some("script".into()),
@@ -388,8 +282,8 @@ async fn a_digest_window_cut_by_a_crash_is_sent_once_after_the_restart() {
     let window = Duration::from_secs(2);
     let config = webhook(&server, window, None);
     let mut alerts = vec![
-        record(&store, 20, &["hook"]).await,
-        record(&store, 21, &["hook"]).await,
+        record(&store, 20, ChangeKind::Contradiction, &["hook"]).await,
+        record(&store, 21, ChangeKind::Contradiction, &["hook"]).await,
     ];
     // The worker dies in the middle of the window (nothing sent yet).
     let worker = Worker::spawn(&store, &config);
@@ -397,7 +291,7 @@ async fn a_digest_window_cut_by_a_crash_is_sent_once_after_the_restart() {
     worker.crash().await;
     assert!(seen.seen().is_empty(), "the window was still open");
     // More alerts arrive while it is down; it starts again.
-    alerts.push(record(&store, 22, &["hook"]).await);
+    alerts.push(record(&store, 22, ChangeKind::Contradiction, &["hook"]).await);
     let worker = Worker::spawn(&store, &config);
     eventually("the window's alerts delivered", || {
         all_delivered(&store, &alerts, "hook")
@@ -422,8 +316,8 @@ async fn a_digest_sent_but_not_committed_is_resent_with_the_same_key() {
     let store = store_in(&dir).await;
     let config = webhook(&server, Duration::from_millis(300), None);
     let alerts = vec![
-        record(&store, 30, &["hook"]).await,
-        record(&store, 31, &["hook"]).await,
+        record(&store, 30, ChangeKind::Contradiction, &["hook"]).await,
+        record(&store, 31, ChangeKind::Contradiction, &["hook"]).await,
     ];
     let worker = Worker::spawn(&store, &config);
     eventually("the first digest at the receiver", || async {
