@@ -15,16 +15,13 @@ use std::time::{Duration, Instant};
 use chrono::{TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use common::{PATIENCE, eventually, raised, record, store_in};
-use drawdown::alert::delivery::{DeliveryOptions, run_worker};
+use common::{Worker, eventually, raised, record, store_in};
+use drawdown::alert::delivery::DeliveryOptions;
 use drawdown::alert::{JsonlConfig, Sink, SinkConfig, SinkFilter, SlackConfig, WebhookConfig};
-use drawdown::metrics::Metrics;
 use drawdown::model::ChangeKind;
 use drawdown::store::{DeliveryState, SqliteStore, Store};
 
@@ -41,38 +38,6 @@ async fn state(
         .into_iter()
         .find(|(s, _, _)| s == sink)
         .map(|(_, state, error)| (state, error))
-}
-
-struct Worker {
-    shutdown: CancellationToken,
-    handle: tokio::task::JoinHandle<()>,
-}
-
-impl Worker {
-    fn spawn(store: &Arc<SqliteStore>, sink: Box<dyn Sink>, options: DeliveryOptions) -> Worker {
-        let shutdown = CancellationToken::new();
-        let dyn_store: Arc<dyn Store> = store.clone();
-        let handle = tokio::spawn(run_worker(
-            dyn_store,
-            Arc::from(sink),
-            options,
-            Arc::new(Notify::new()),
-            shutdown.clone(),
-            Arc::new(Metrics::new()),
-        ));
-        Worker { shutdown, handle }
-    }
-
-    async fn stop(self) {
-        self.shutdown.cancel();
-        let stopped = tokio::time::timeout(PATIENCE, self.handle).await;
-        assert!(matches!(stopped, Ok(Ok(()))), "worker did not stop cleanly");
-    }
-
-    /// A crash: the task is dropped wherever it is.
-    fn crash(self) {
-        self.handle.abort();
-    }
 }
 
 fn webhook(name: &str, url: &str, timeout: Duration, secret: Option<&str>) -> SinkConfig {
@@ -201,7 +166,7 @@ async fn a_hung_sink_never_delays_the_others() {
     ));
     eprintln!("five alerts in the file sink in {took:?} while the webhook hangs");
     file.stop().await;
-    slow.crash();
+    slow.crash().await;
     held.abort();
 }
 

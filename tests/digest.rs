@@ -15,16 +15,13 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use serde_json::Value as Json;
 use sha2::Sha256;
-use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use common::{PATIENCE, eventually, record, store_in};
-use drawdown::alert::delivery::{DeliveryOptions, run_worker};
+use common::{Worker, eventually, record, store_in};
+use drawdown::alert::delivery::DeliveryOptions;
 use drawdown::alert::{CommandConfig, Sink, SinkConfig, SinkFilter, WebhookConfig, digest_id};
-use drawdown::metrics::Metrics;
 use drawdown::model::{Alert, ChangeKind};
 use drawdown::store::{DeliveryState, SqliteStore, Store};
 
@@ -43,41 +40,13 @@ async fn all_delivered(store: &SqliteStore, alerts: &[Alert], sink: &str) -> boo
     })
 }
 
-struct Worker {
-    shutdown: CancellationToken,
-    handle: tokio::task::JoinHandle<()>,
-}
-
-impl Worker {
-    fn spawn(store: &Arc<SqliteStore>, config: &SinkConfig) -> Worker {
-        assert!(config.validate("sinks[0]").is_empty(), "{config:?}");
-        let sink: Box<dyn Sink> = config
-            .build()
-            .unwrap_or_else(|e| panic!("build {config}: {e}"));
-        let shutdown = CancellationToken::new();
-        let dyn_store: Arc<dyn Store> = store.clone();
-        let handle = tokio::spawn(run_worker(
-            dyn_store,
-            Arc::from(sink),
-            DeliveryOptions::default(),
-            Arc::new(Notify::new()),
-            shutdown.clone(),
-            Arc::new(Metrics::new()),
-        ));
-        Worker { shutdown, handle }
-    }
-
-    async fn stop(self) {
-        self.shutdown.cancel();
-        let stopped = tokio::time::timeout(PATIENCE, self.handle).await;
-        assert!(matches!(stopped, Ok(Ok(()))), "worker did not stop cleanly");
-    }
-
-    /// A crash: the task is dropped wherever it is.
-    async fn crash(self) {
-        self.handle.abort();
-        let _aborted = self.handle.await;
-    }
+/// A worker delivering to the sink `config` describes.
+fn spawn_worker(store: &Arc<SqliteStore>, config: &SinkConfig) -> Worker {
+    assert!(config.validate("sinks[0]").is_empty(), "{config:?}");
+    let sink: Box<dyn Sink> = config
+        .build()
+        .unwrap_or_else(|e| panic!("build {config}: {e}"));
+    Worker::spawn(store, sink, DeliveryOptions::default())
 }
 
 /// Records every request; the first `hold` answers are delayed by a minute
@@ -195,7 +164,7 @@ async fn webhook_digest_posts_one_signed_object_keyed_by_its_alert_ids() {
         alerts.push(record(&store, n, ChangeKind::Contradiction, &["hook"]).await);
     }
     let config = webhook(&server, Duration::from_millis(700), Some("s3cret"));
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     eventually("the three alerts delivered", || {
         all_delivered(&store, &alerts, "hook")
     })
@@ -257,7 +226,7 @@ async fn command_digest_runs_the_program_once_with_the_window_on_stdin() {
         filter: SinkFilter::default(),
         digest: Some(Duration::from_millis(500)),
     });
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     eventually("the four alerts delivered", || {
         all_delivered(&store, &alerts, "script")
     })
@@ -286,13 +255,13 @@ async fn a_digest_window_cut_by_a_crash_is_sent_once_after_the_restart() {
         record(&store, 21, ChangeKind::Contradiction, &["hook"]).await,
     ];
     // The worker dies in the middle of the window (nothing sent yet).
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     tokio::task::yield_now().await;
     worker.crash().await;
     assert!(seen.seen().is_empty(), "the window was still open");
     // More alerts arrive while it is down; it starts again.
     alerts.push(record(&store, 22, ChangeKind::Contradiction, &["hook"]).await);
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     eventually("the window's alerts delivered", || {
         all_delivered(&store, &alerts, "hook")
     })
@@ -319,14 +288,14 @@ async fn a_digest_sent_but_not_committed_is_resent_with_the_same_key() {
         record(&store, 30, ChangeKind::Contradiction, &["hook"]).await,
         record(&store, 31, ChangeKind::Contradiction, &["hook"]).await,
     ];
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     eventually("the first digest at the receiver", || async {
         !seen.seen().is_empty()
     })
     .await;
     worker.crash().await;
     assert!(!all_delivered(&store, &alerts, "hook").await);
-    let worker = Worker::spawn(&store, &config);
+    let worker = spawn_worker(&store, &config);
     eventually("the digest delivered after the restart", || {
         all_delivered(&store, &alerts, "hook")
     })

@@ -7,6 +7,8 @@
 //! (2) through the outbox, a receiver that fails the first attempt, and a
 //! crash of the worker mid-retry, the alert is accepted exactly once.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,6 +22,7 @@ use url::Url;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use common::{PATIENCE, eventually};
 use drawdown::alert::delivery::{DeliveryOptions, run_worker};
 use drawdown::alert::message::build_alert;
 use drawdown::alert::{
@@ -32,8 +35,6 @@ use drawdown::model::{
     Observation, Span, TimeValue, Value,
 };
 use drawdown::store::{ArticleRecord, DeliveryState, SqliteStore, Store, StoreConfig};
-
-const PATIENCE: Duration = Duration::from_secs(30);
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad test date"))
@@ -83,20 +84,6 @@ fn the_alert() -> (Article, Claim, Alert) {
     };
     let alert = build_alert(&change, "Iraq");
     (now, current, alert)
-}
-
-async fn eventually<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let waited = tokio::time::timeout(PATIENCE, async {
-        while !condition().await {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "timed out waiting for {what}");
 }
 
 /// What a receiver got: (alert id it carried, payload as JSON or text).

@@ -3,6 +3,8 @@
 //! SQLite outbox into a receiver that fails once. Nothing here is mocked at the
 //! trait level, and nothing sleeps to wait: conditions are polled under a timeout.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use common::{PATIENCE, eventually};
 use drawdown::alert::delivery::deliver_loop;
 use drawdown::alert::message::build_alert;
 use drawdown::alert::{JsonlConfig, Sink, SinkConfig, StdoutConfig, StdoutFormat, WebhookConfig};
@@ -24,9 +27,6 @@ use drawdown::model::{
     Milestone, Modality, Observation, Span, TimeValue, Value,
 };
 use drawdown::store::{ArticleRecord, DeliveryState, SqliteStore, Store, StoreConfig};
-
-/// Generous: the loop's first retry comes after about a second.
-const PATIENCE: Duration = Duration::from_secs(30);
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
@@ -109,21 +109,6 @@ fn two_alerts() -> (Article, Vec<Claim>, Vec<Alert>) {
         alerts.push(build_alert(&change, "Iraq"));
     }
     (now, claims, alerts)
-}
-
-/// Polls `condition` every 20 ms until it holds; panics after [`PATIENCE`].
-async fn eventually<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let waited = tokio::time::timeout(PATIENCE, async {
-        while !condition().await {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "timed out waiting for {what}");
 }
 
 fn webhook(url: &str) -> SinkConfig {

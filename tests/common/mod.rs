@@ -5,9 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
 use chrono::NaiveDate;
 
+use drawdown::alert::Sink;
+use drawdown::alert::delivery::{DeliveryOptions, run_worker};
 use drawdown::alert::message::build_alert;
+use drawdown::metrics::Metrics;
 use drawdown::model::{
     Alert, Article, Attribute, Change, ChangeKind, Claim, Event, Granularity, Milestone, Modality,
     Observation, Span, TimeValue, Value,
@@ -121,4 +127,42 @@ where
     })
     .await;
     assert!(waited.is_ok(), "timed out waiting for {what}");
+}
+
+/// One sink's delivery worker on a store, stopped or crashed by the test.
+pub struct Worker {
+    shutdown: CancellationToken,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    pub fn spawn(
+        store: &Arc<SqliteStore>,
+        sink: Box<dyn Sink>,
+        options: DeliveryOptions,
+    ) -> Worker {
+        let shutdown = CancellationToken::new();
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let handle = tokio::spawn(run_worker(
+            dyn_store,
+            Arc::from(sink),
+            options,
+            Arc::new(Notify::new()),
+            shutdown.clone(),
+            Arc::new(Metrics::new()),
+        ));
+        Worker { shutdown, handle }
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        let stopped = tokio::time::timeout(PATIENCE, self.handle).await;
+        assert!(matches!(stopped, Ok(Ok(()))), "worker did not stop cleanly");
+    }
+
+    /// A crash: the task is dropped wherever it is.
+    pub async fn crash(self) {
+        self.handle.abort();
+        let _aborted = self.handle.await;
+    }
 }
