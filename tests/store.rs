@@ -296,6 +296,73 @@ async fn duplicate_content_hash_returns_duplicate_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_batch_is_stored_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("drawdown.db");
+    let store = open(&path).await;
+    let stored = Batch::new(1, &["a1"]);
+    assert_eq!(record(&store, &stored).await, RecordOutcome::Stored);
+    let before = counts(&path).await;
+
+    // A batch with one article the store already has: nothing of it is written.
+    let fresh = Batch::new(2, &["a2"]);
+    let batch = [fresh.record(), stored.record()];
+    assert_eq!(
+        store.record_batch(&batch).await.expect("record_batch"),
+        RecordOutcome::Duplicate
+    );
+    assert_eq!(counts(&path).await, before);
+    assert!(!store.has_article(&fresh.hash).await.expect("has_article"));
+
+    // Two new articles: both stored, each claim and alert under its own article,
+    // and the later article's entry is the one kept.
+    let mut later = Batch::new(3, &["a3"]);
+    later.entries[0].confirmation_count = 7;
+    let batch = [fresh.record(), later.record()];
+    assert_eq!(
+        store.record_batch(&batch).await.expect("record_batch"),
+        RecordOutcome::Stored
+    );
+    let known = store
+        .stored_articles(&[&fresh.hash, &later.hash, "never seen"])
+        .await
+        .expect("stored_articles");
+    assert_eq!(known.len(), 2);
+    assert!(known.contains(&fresh.hash) && known.contains(&later.hash));
+    assert_eq!(
+        store.load_timeline().await.expect("load_timeline"),
+        later.entries
+    );
+    let mut conn = raw(&path).await;
+    let owners: Vec<(String, String)> = sqlx::query_as(
+        "SELECT articles.content_hash, alerts.id FROM alerts
+         JOIN articles ON articles.id = alerts.article_id ORDER BY alerts.seq",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("alerts with their articles");
+    assert_eq!(
+        owners,
+        vec![
+            (stored.hash.clone(), "a1".to_string()),
+            (fresh.hash.clone(), "a2".to_string()),
+            (later.hash.clone(), "a3".to_string()),
+        ]
+    );
+    let claims_per_article: Vec<i64> = sqlx::query_scalar(
+        "SELECT COUNT(claims.id) FROM articles LEFT JOIN claims ON claims.article_id = articles.id
+         GROUP BY articles.id ORDER BY articles.id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("claims per article");
+    assert_eq!(claims_per_article, vec![1, 1, 1]);
+    conn.close().await.expect("close raw connection");
+    assert_eq!(count(&path, "deliveries").await, 3 * SINKS.len() as i64);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn timeline_entries_round_trip_exactly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("drawdown.db");

@@ -1,13 +1,15 @@
 //! Persistence: processed articles (by content hash), their claims, the timeline
 //! state, and the alert outbox with one delivery row per sink. `Store` is the
 //! trait the service talks to; `sqlite.rs` is the default implementation.
-//! Everything an article changes is written in one transaction (`record`).
+//! Everything an article changes is written in one transaction (`record`), and
+//! articles that arrive together share one (`record_batch`).
 
 pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::model::{Alert, Article, ChangeKind, Claim};
@@ -92,7 +94,9 @@ pub struct ArticleRecord<'a> {
     /// Each claim with what the timeline made of it (`None`: recorded, not diffed,
     /// e.g. a rejected proposal).
     pub claims: &'a [(Claim, Option<ChangeKind>)],
-    /// The timeline entries this article touched, in their new state.
+    /// The timeline entries this article touched, in their new state. In a
+    /// batch an entry may be given once, on the last article that touched it;
+    /// a later record's entry replaces an earlier one's.
     pub entries: &'a [Entry],
     /// Alerts raised, each queued for every sink in `sinks`.
     pub alerts: &'a [Alert],
@@ -101,11 +105,12 @@ pub struct ArticleRecord<'a> {
     pub fingerprint: Option<&'a Fingerprint>,
 }
 
-/// What `record` did.
+/// What `record` / `record_batch` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordOutcome {
     Stored,
-    /// An article with the same content hash was already stored; nothing written.
+    /// An article with the same content hash was already stored (in a batch:
+    /// one of them was); nothing written.
     Duplicate,
 }
 
@@ -143,11 +148,22 @@ pub struct StoredAlert {
 pub trait Store: Send + Sync {
     /// Has an article with this content hash been processed already?
     async fn has_article(&self, content_hash: &str) -> Result<bool, StoreError>;
+    /// Which of these content hashes were processed already (one query for a batch).
+    async fn stored_articles(&self, content_hashes: &[&str])
+    -> Result<HashSet<String>, StoreError>;
     /// Every timeline entry, to start the diff from.
     async fn load_timeline(&self) -> Result<Vec<Entry>, StoreError>;
     /// Stores the article, its claims, the touched entries, its alerts and their
     /// deliveries in one transaction.
-    async fn record(&self, record: ArticleRecord<'_>) -> Result<RecordOutcome, StoreError>;
+    async fn record(&self, record: ArticleRecord<'_>) -> Result<RecordOutcome, StoreError> {
+        self.record_batch(std::slice::from_ref(&record)).await
+    }
+    /// Stores several articles, in order, in one transaction: all of them or,
+    /// when any one was stored already (`Duplicate`), none.
+    async fn record_batch(
+        &self,
+        records: &[ArticleRecord<'_>],
+    ) -> Result<RecordOutcome, StoreError>;
     /// Alerts, oldest first.
     async fn alerts(&self) -> Result<Vec<StoredAlert>, StoreError>;
     /// Pending deliveries for `sink` whose next attempt is due at `now`, oldest alert first.

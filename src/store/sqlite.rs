@@ -1,9 +1,11 @@
 //! The default store: one SQLite file (WAL) holding processed articles, their
 //! claims, the timeline entries, and the alert outbox (`alerts`, plus one
-//! `deliveries` row per alert and sink). `record` writes everything an article
-//! changes in ONE transaction: all of it is stored or none of it. The schema is
+//! `deliveries` row per alert and sink). `record_batch` writes everything a
+//! batch of articles changes in ONE transaction: all of it is stored or none
+//! of it. The schema is
 //! in `migrations/`, embedded in the binary and applied on `open`.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -21,7 +23,6 @@ use super::{
     StoredAlert,
 };
 use super::{FeedState, Fingerprint};
-use crate::model::Alert;
 use crate::timeline::Entry;
 
 /// The schema, embedded at build time; applied (idempotently) by `open`. Never
@@ -167,12 +168,6 @@ fn parse_state(word: &str) -> Result<DeliveryState, StoreError> {
     }
 }
 
-/// A stored alert encoded before the transaction starts.
-struct AlertRow<'a> {
-    alert: &'a Alert,
-    json: String,
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn has_article(&self, content_hash: &str) -> Result<bool, StoreError> {
@@ -199,31 +194,57 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn record(&self, record: ArticleRecord<'_>) -> Result<RecordOutcome, StoreError> {
+    async fn stored_articles(
+        &self,
+        content_hashes: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        let mut stored = HashSet::new();
+        for chunk in content_hashes.chunks(ROWS_PER_INSERT) {
+            let mut select = QueryBuilder::<Sqlite>::new(
+                "SELECT content_hash FROM articles WHERE content_hash IN (",
+            );
+            let mut list = select.separated(", ");
+            for hash in chunk {
+                list.push_bind(*hash);
+            }
+            select.push(")");
+            let hashes: Vec<String> = select
+                .build_query_scalar()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_failed("looking up articles by content hash"))?;
+            stored.extend(hashes);
+        }
+        Ok(stored)
+    }
+
+    async fn record_batch(
+        &self,
+        records: &[ArticleRecord<'_>],
+    ) -> Result<RecordOutcome, StoreError> {
+        if records.is_empty() {
+            return Ok(RecordOutcome::Stored);
+        }
         // Encode everything first: a value that cannot be stored fails before
         // the transaction takes the write lock.
-        let claims = record
-            .claims
+        let mut claims = Vec::new();
+        let mut entries = Vec::new();
+        let mut alerts = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            for (claim, kind) in record.claims {
+                claims.push((i, claim, *kind, encode("claim", claim)?));
+            }
+            for entry in record.entries {
+                entries.push((entry, encode("timeline entry", entry)?));
+            }
+            for alert in record.alerts {
+                alerts.push((i, alert, encode("alert", alert)?));
+            }
+        }
+        let paths: Vec<Option<String>> = records
             .iter()
-            .map(|(claim, kind)| Ok((claim, *kind, encode("claim", claim)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let entries = record
-            .entries
-            .iter()
-            .map(|entry| Ok((entry, encode("timeline entry", entry)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let alerts = record
-            .alerts
-            .iter()
-            .map(|alert| {
-                Ok(AlertRow {
-                    alert,
-                    json: encode("alert", alert)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let article = record.article;
-        let path = article.path.as_ref().map(|p| p.display().to_string());
+            .map(|r| r.article.path.as_ref().map(|p| p.display().to_string()))
+            .collect();
         let now = millis(Utc::now());
 
         let mut tx = self
@@ -232,55 +253,85 @@ impl Store for SqliteStore {
             .await
             .map_err(query_failed("starting the article transaction"))?;
 
-        let inserted = sqlx::query(
-            "INSERT INTO articles (content_hash, title, source, url, path, published, processed_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (content_hash) DO NOTHING",
-        )
-        .bind(record.content_hash)
-        .bind(&article.title)
-        .bind(article.source.as_deref())
-        .bind(article.url.as_deref())
-        .bind(path.as_deref())
-        .bind(article.published.format("%Y-%m-%d").to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(query_failed("inserting the article"))?;
-        if inserted.rows_affected() == 0 {
+        // Many rows per statement: each statement is a round trip to the
+        // connection's thread. RETURNING gives each new article's id (in no
+        // particular order, so by hash); an article already stored returns no
+        // row, and then nothing of the batch is written.
+        let mut article_ids: Vec<Option<i64>> = vec![None; records.len()];
+        for (chunk_no, chunk) in records.chunks(ROWS_PER_INSERT).enumerate() {
+            let first = chunk_no * ROWS_PER_INSERT;
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO articles (content_hash, title, source, url, path, published, processed_at) ",
+            );
+            insert.push_values(chunk.iter().enumerate(), |mut row, (i, record)| {
+                let article = record.article;
+                row.push_bind(record.content_hash)
+                    .push_bind(article.title.as_str())
+                    .push_bind(article.source.as_deref())
+                    .push_bind(article.url.as_deref())
+                    .push_bind(paths[first + i].as_deref())
+                    .push_bind(article.published.format("%Y-%m-%d").to_string())
+                    .push_bind(now);
+            });
+            insert.push(" ON CONFLICT (content_hash) DO NOTHING RETURNING id, content_hash");
+            let rows = insert
+                .build()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(query_failed("inserting the article"))?;
+            for row in &rows {
+                let id: i64 = row
+                    .try_get("id")
+                    .map_err(query_failed("inserting the article"))?;
+                let hash: &str = row
+                    .try_get("content_hash")
+                    .map_err(query_failed("inserting the article"))?;
+                // Hashes are unique within a chunk once inserted (the index says so).
+                if let Some(slot) = chunk
+                    .iter()
+                    .position(|r| r.content_hash == hash)
+                    .and_then(|i| article_ids.get_mut(first + i))
+                {
+                    *slot = Some(id);
+                }
+            }
+        }
+        let Some(article_ids) = article_ids.into_iter().collect::<Option<Vec<i64>>>() else {
             tx.rollback()
                 .await
                 .map_err(query_failed("rolling back a duplicate article"))?;
             return Ok(RecordOutcome::Duplicate);
-        }
-        let article_id = inserted.last_insert_rowid();
+        };
 
-        if let Some(fingerprint) = record.fingerprint {
-            sqlx::query(
-                "INSERT INTO fingerprints (content_hash, signature, url, source, title, published, seen_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (content_hash) DO NOTHING",
-            )
-            .bind(&fingerprint.content_hash)
-            .bind(&fingerprint.signature)
-            .bind(fingerprint.url.as_deref())
-            .bind(fingerprint.source.as_deref())
-            .bind(&fingerprint.title)
-            .bind(fingerprint.published.format("%Y-%m-%d").to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_failed("storing the text fingerprint"))?;
+        let fingerprints: Vec<&Fingerprint> =
+            records.iter().filter_map(|r| r.fingerprint).collect();
+        for chunk in fingerprints.chunks(ROWS_PER_INSERT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO fingerprints (content_hash, signature, url, source, title, published, seen_at) ",
+            );
+            insert.push_values(chunk, |mut row, fingerprint| {
+                row.push_bind(fingerprint.content_hash.as_str())
+                    .push_bind(fingerprint.signature.as_slice())
+                    .push_bind(fingerprint.url.as_deref())
+                    .push_bind(fingerprint.source.as_deref())
+                    .push_bind(fingerprint.title.as_str())
+                    .push_bind(fingerprint.published.format("%Y-%m-%d").to_string())
+                    .push_bind(now);
+            });
+            insert.push(" ON CONFLICT (content_hash) DO NOTHING");
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(query_failed("storing the text fingerprint"))?;
         }
 
-        // Many rows per statement: each statement is a round trip to the
-        // connection's thread.
         for chunk in claims.chunks(ROWS_PER_INSERT) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO claims (article_id, event_key, attribute, change_kind, claim) ",
             );
-            insert.push_values(chunk, |mut row, (claim, kind, json)| {
-                row.push_bind(article_id)
+            insert.push_values(chunk, |mut row, (i, claim, kind, json)| {
+                row.push_bind(article_ids[*i])
                     .push_bind(claim.event.key.as_str())
                     .push_bind(claim.attribute.as_str())
                     .push_bind(kind.map(|k| k.as_str()))
@@ -293,6 +344,8 @@ impl Store for SqliteStore {
                 .map_err(query_failed("inserting claims"))?;
         }
 
+        // Rows of one statement are upserted in order: a later entry for the
+        // same key replaces an earlier one.
         for chunk in entries.chunks(ROWS_PER_INSERT) {
             let mut upsert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO timeline (event_key, attribute, entry, updated_at) ",
@@ -314,20 +367,19 @@ impl Store for SqliteStore {
                 .map_err(query_failed("storing timeline entries"))?;
         }
 
-        for row in &alerts {
-            let alert = row.alert;
+        for (i, alert, json) in &alerts {
             let queued = sqlx::query(
                 "INSERT INTO alerts (id, article_id, kind, event_key, attribute, raised_at, alert)
                  VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&alert.id)
-            .bind(article_id)
+            .bind(article_ids[*i])
             .bind(alert.kind.as_str())
             .bind(&alert.event.key)
             .bind(alert.attribute.as_str())
             .bind(now)
-            .bind(&row.json)
+            .bind(json)
             .execute(&mut *tx)
             .await
             .map_err(query_failed("inserting alerts"))?;
@@ -335,7 +387,7 @@ impl Store for SqliteStore {
                 // Raised before: it is (or was) in the outbox already.
                 continue;
             }
-            for sink in record.sinks {
+            for sink in records[*i].sinks {
                 sqlx::query(
                     "INSERT INTO deliveries (alert_id, sink, state, attempts, next_attempt_at)
                      VALUES (?, ?, 'pending', 0, ?)
