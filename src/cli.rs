@@ -16,6 +16,7 @@ use drawdown::alert::message::format_value;
 use drawdown::config::{self, Config};
 use drawdown::extract::{self, Lexicon};
 use drawdown::model::{Alert, Article, Claim};
+use drawdown::pipeline::MAX_BATCH;
 use drawdown::service;
 use drawdown::source::article_file::{article_files, is_article_path, read_article};
 use drawdown::store::{DeliveryState, SqliteStore, Store, StoreConfig};
@@ -468,21 +469,25 @@ async fn process_files(
     let mut pipeline = parts.pipeline;
     let mut out = std::io::stdout().lock();
     let mut raised = 0;
-    for (file, article) in &articles {
-        let outcome = pipeline.process(article).await?;
-        if outcome.duplicate {
-            tracing::info!(file = %file.display(), "already processed; nothing raised");
-            continue;
-        }
-        tracing::info!(
-            file = %file.display(),
-            claims = outcome.claims.len(),
-            alerts = outcome.alerts.len(),
-            "article processed"
-        );
-        for alert in &outcome.alerts {
-            print_alert(&mut out, alert, format)?;
-            raised += 1;
+    // Up to MAX_BATCH articles per transaction: a backlog stores fast.
+    for chunk in articles.chunks(MAX_BATCH) {
+        let batch: Vec<&Article> = chunk.iter().map(|(_, article)| article).collect();
+        let outcomes = pipeline.process_batch(&batch).await?;
+        for ((file, _), outcome) in chunk.iter().zip(outcomes) {
+            if outcome.duplicate {
+                tracing::info!(file = %file.display(), "already processed; nothing raised");
+                continue;
+            }
+            tracing::info!(
+                file = %file.display(),
+                claims = outcome.claims.len(),
+                alerts = outcome.alerts.len(),
+                "article processed"
+            );
+            for alert in &outcome.alerts {
+                print_alert(&mut out, alert, format)?;
+                raised += 1;
+            }
         }
     }
     tracing::info!(articles = articles.len(), alerts = raised, failed, "done");

@@ -1,7 +1,8 @@
 //! The per-article path shared by the daemon, `ingest` and `replay`: skip an
 //! article already seen (content hash), extract its claims, diff them against
-//! the timeline, build alerts, and store everything in one transaction. The
-//! in-memory timeline only moves once the store has the article.
+//! the timeline, build alerts, and store everything in one transaction.
+//! Articles that arrive together (a feed poll, a backlog, a replay) share one
+//! transaction. The in-memory timeline only moves once the store has them.
 
 use std::sync::Arc;
 
@@ -14,6 +15,11 @@ use crate::store::{ArticleRecord, Fingerprint, RecordOutcome, Store, StoreError}
 use crate::timeline::curated::Curated;
 use crate::timeline::{Entry, Timeline};
 
+/// The most articles worth passing to [`Pipeline::process_batch`] at once.
+/// Bigger batches commit less often but hold the store's write lock longer;
+/// 64 articles take a few tens of milliseconds.
+pub const MAX_BATCH: usize = 64;
+
 /// What processing one article did.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -25,7 +31,16 @@ pub struct Outcome {
     pub alerts: Vec<Alert>,
 }
 
-/// Extract, diff, alert, store: one article at a time.
+impl Outcome {
+    fn duplicate() -> Outcome {
+        Outcome {
+            duplicate: true,
+            ..Outcome::default()
+        }
+    }
+}
+
+/// Extract, diff, alert, store: articles in the order given.
 pub struct Pipeline {
     store: Arc<dyn Store>,
     lexicon: Arc<Lexicon>,
@@ -36,6 +51,29 @@ pub struct Pipeline {
     /// Loaded at the first article (see `syndication`).
     fingerprints: Option<FingerprintCache>,
 }
+
+/// One article on its way to the store.
+struct Job<'a> {
+    article: &'a Article,
+    hash: String,
+    /// Curated claims, taken as they are and raising nothing; `None`: extract.
+    curated: Option<&'a [Claim]>,
+}
+
+/// What the timeline made of one job, waiting for the store.
+struct Prepared {
+    /// The job's place in the batch.
+    index: usize,
+    claims: Vec<(Claim, Option<ChangeKind>)>,
+    alerts: Vec<Alert>,
+    fingerprint: Option<Fingerprint>,
+    /// A reprint of a stored article: recorded, nothing extracted.
+    syndicated: bool,
+}
+
+/// Timeline entries as they were before a batch touched them, to put back if
+/// the store does not take the batch.
+type Before = Vec<((String, Attribute), Option<Entry>)>;
 
 impl Pipeline {
     /// A pipeline starting from the timeline in `store`.
@@ -64,74 +102,202 @@ impl Pipeline {
     }
 
     /// Loads a curated timeline into the diff's starting point, once per file
-    /// content. Curated values raise no alerts. Returns how many values it added.
+    /// content, in one transaction. Curated values raise no alerts. Returns how
+    /// many values it added.
     pub async fn seed(&mut self, curated: &Curated) -> Result<usize, StoreError> {
-        if self.store.has_article(&curated.content_hash).await? {
+        if curated.entries.is_empty() || self.store.has_article(&curated.content_hash).await? {
             return Ok(0);
         }
-        let mut added = 0;
-        for (i, (article, claims)) in curated.entries.iter().enumerate() {
-            // The first entry carries the file's hash, so the file is seen once.
-            let hash = if i == 0 {
-                curated.content_hash.clone()
-            } else {
-                article.content_hash()
-            };
-            let outcome = self
-                .apply(article, &hash, claims.clone(), false, None)
-                .await?;
-            added += outcome.claims.len();
-        }
-        if curated.entries.is_empty() {
-            return Ok(0);
-        }
-        Ok(added)
+        let jobs: Vec<Job> = curated
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, (article, claims))| Job {
+                article,
+                // The first entry carries the file's hash, so the file is seen once.
+                hash: if i == 0 {
+                    curated.content_hash.clone()
+                } else {
+                    article.content_hash()
+                },
+                curated: Some(claims),
+            })
+            .collect();
+        let outcomes = self.run(&jobs).await?;
+        Ok(outcomes
+            .iter()
+            .filter(|o| !o.duplicate)
+            .map(|o| o.claims.len())
+            .sum())
     }
 
     /// Processes one article.
     pub async fn process(&mut self, article: &Article) -> Result<Outcome, StoreError> {
-        let hash = article.content_hash();
-        if self.store.has_article(&hash).await? {
-            self.metrics.incr("articles_duplicate");
-            return Ok(Outcome {
-                duplicate: true,
-                ..Outcome::default()
-            });
-        }
-        let fingerprint = match self.syndication(article, &hash).await? {
-            Syndication::CopyOf(original) => {
-                tracing::info!(
-                    title = %article.title,
-                    source = ?article.source,
-                    original = %original.title,
-                    original_source = ?original.source,
-                    "syndicated copy of an article already processed; nothing raised"
-                );
-                self.metrics.incr("articles_syndicated");
-                let mut outcome = self.apply(article, &hash, Vec::new(), false, None).await?;
-                outcome.duplicate = true;
-                return Ok(outcome);
-            }
-            Syndication::Original(fingerprint) => fingerprint,
-        };
-        let claims = extract::extract(article, &self.lexicon);
-        self.apply(article, &hash, claims, true, fingerprint).await
+        let mut outcomes = self.process_batch(&[article]).await?;
+        Ok(outcomes.pop().unwrap_or_else(Outcome::duplicate))
     }
 
-    async fn apply(
+    /// Processes `articles` in order, with the outcomes one `process` each would
+    /// give, but stores them in one transaction (up to [`MAX_BATCH`] is best).
+    /// On a store error none of them is stored and the timeline is as before.
+    pub async fn process_batch(
         &mut self,
-        article: &Article,
-        hash: &str,
+        articles: &[&Article],
+    ) -> Result<Vec<Outcome>, StoreError> {
+        let jobs: Vec<Job> = articles
+            .iter()
+            .map(|article| Job {
+                article,
+                hash: article.content_hash(),
+                curated: None,
+            })
+            .collect();
+        self.run(&jobs).await
+    }
+
+    /// One transaction for all the jobs; if another writer stored one of them
+    /// meanwhile, one transaction each, so only that one is skipped.
+    async fn run(&mut self, jobs: &[Job<'_>]) -> Result<Vec<Outcome>, StoreError> {
+        match self.try_batch(jobs).await? {
+            Some(outcomes) => Ok(outcomes),
+            None if jobs.len() == 1 => Ok(vec![Outcome::duplicate()]),
+            None => {
+                let mut outcomes = Vec::with_capacity(jobs.len());
+                for job in jobs.chunks(1) {
+                    match self.try_batch(job).await? {
+                        Some(one) => outcomes.extend(one),
+                        None => outcomes.push(Outcome::duplicate()),
+                    }
+                }
+                Ok(outcomes)
+            }
+        }
+    }
+
+    /// Diffs and stores the jobs in one transaction. `None`: the store already
+    /// had one of them (nothing stored, the timeline is as before).
+    async fn try_batch(&mut self, jobs: &[Job<'_>]) -> Result<Option<Vec<Outcome>>, StoreError> {
+        let hashes: Vec<&str> = jobs.iter().map(|j| j.hash.as_str()).collect();
+        let mut seen = self.store.stored_articles(&hashes).await?;
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut prepared = Vec::with_capacity(jobs.len());
+        let mut before = Before::new();
+        let mut signatures_added = false;
+        for (index, job) in jobs.iter().enumerate() {
+            outcomes.push(Outcome::default());
+            if !seen.insert(job.hash.clone()) {
+                if job.curated.is_none() {
+                    self.metrics.incr("articles_duplicate");
+                }
+                outcomes[index].duplicate = true;
+                continue;
+            }
+            let (claims, raise_alerts, fingerprint, syndicated) = match job.curated {
+                Some(claims) => (claims.to_vec(), false, None, false),
+                None => match self.syndication(job.article, &job.hash).await? {
+                    Syndication::CopyOf(original) => {
+                        tracing::info!(
+                            title = %job.article.title,
+                            source = ?job.article.source,
+                            original = %original.title,
+                            original_source = ?original.source,
+                            "syndicated copy of an article already processed; nothing raised"
+                        );
+                        (Vec::new(), false, None, true)
+                    }
+                    Syndication::Original(fingerprint) => {
+                        let claims = extract::extract(job.article, &self.lexicon);
+                        (claims, true, fingerprint, false)
+                    }
+                },
+            };
+            // Later articles of the batch may be reprints of this one.
+            if let (Some(f), Some(cache)) = (&fingerprint, self.fingerprints.as_mut()) {
+                cache.push(f.clone());
+                signatures_added = true;
+            }
+            let (claims, alerts) = self.observe(job, claims, raise_alerts, &mut before);
+            prepared.push(Prepared {
+                index,
+                claims,
+                alerts,
+                fingerprint,
+                syndicated,
+            });
+        }
+        if prepared.is_empty() {
+            return Ok(Some(outcomes));
+        }
+
+        // Each touched entry is written once, in its state after the batch.
+        let entries: Vec<Entry> = before
+            .iter()
+            .filter_map(|((key, attribute), old)| {
+                let now = self.timeline.entry(key, *attribute)?;
+                (old.as_ref() != Some(now)).then(|| now.clone())
+            })
+            .collect();
+        let records: Vec<ArticleRecord> = prepared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ArticleRecord {
+                article: jobs[p.index].article,
+                content_hash: &jobs[p.index].hash,
+                claims: &p.claims,
+                entries: if i + 1 == prepared.len() {
+                    &entries
+                } else {
+                    &[]
+                },
+                alerts: &p.alerts,
+                sinks: &self.sinks,
+                fingerprint: p.fingerprint.as_ref(),
+            })
+            .collect();
+        let stored = self.store.record_batch(&records).await;
+        drop(records);
+        if !matches!(stored, Ok(RecordOutcome::Stored)) {
+            // Memory never runs ahead of the store.
+            self.timeline.restore(before);
+            if signatures_added {
+                self.fingerprints = None;
+            }
+        }
+        if stored? == RecordOutcome::Duplicate {
+            return Ok(None);
+        }
+        for p in prepared {
+            if jobs[p.index].curated.is_none() {
+                if p.syndicated {
+                    self.metrics.incr("articles_syndicated");
+                } else {
+                    self.metrics.incr("articles_processed");
+                    self.metrics.add("claims_found", p.claims.len() as u64);
+                    self.metrics.add("alerts_raised", p.alerts.len() as u64);
+                }
+            }
+            outcomes[p.index] = Outcome {
+                duplicate: p.syndicated,
+                claims: p.claims,
+                alerts: p.alerts,
+            };
+        }
+        Ok(Some(outcomes))
+    }
+
+    /// Diffs one article's claims against the timeline, which moves; the state
+    /// of each entry before the batch first touched it goes into `before`.
+    /// Returns each claim with what the timeline made of it, and the alerts.
+    fn observe(
+        &mut self,
+        job: &Job<'_>,
         claims: Vec<Claim>,
         raise_alerts: bool,
-        fingerprint: Option<Fingerprint>,
-    ) -> Result<Outcome, StoreError> {
-        let reference = article.reference();
+        before: &mut Before,
+    ) -> (Vec<(Claim, Option<ChangeKind>)>, Vec<Alert>) {
+        let reference = job.article.reference();
         let mut recorded = Vec::with_capacity(claims.len());
         let mut alerts = Vec::new();
-        // The entries this article touches, as they were: restored if the store
-        // does not take the article, so memory never runs ahead of the store.
-        let mut before: Vec<((String, Attribute), Option<Entry>)> = Vec::new();
         for mut claim in claims {
             // "US troops" and "the US-led coalition" leaving Iraq are one withdrawal.
             // An article that names no force speaks of the one already known there.
@@ -149,7 +315,7 @@ impl Pipeline {
             let observation = Observation {
                 claim: claim.clone(),
                 article: reference.clone(),
-                article_hash: hash.to_string(),
+                article_hash: job.hash.clone(),
             };
             let change = self.timeline.apply(observation);
             if let Some(change) = &change {
@@ -160,48 +326,7 @@ impl Pipeline {
             }
             recorded.push((claim, change.map(|c| c.kind)));
         }
-        let entries: Vec<Entry> = before
-            .iter()
-            .filter_map(|((key, attribute), old)| {
-                let now = self.timeline.entry(key, *attribute)?;
-                (old.as_ref() != Some(now)).then(|| now.clone())
-            })
-            .collect();
-        let record = ArticleRecord {
-            article,
-            content_hash: hash,
-            claims: &recorded,
-            entries: &entries,
-            alerts: &alerts,
-            sinks: &self.sinks,
-            fingerprint: fingerprint.as_ref(),
-        };
-        let stored = self.store.record(record).await;
-        if !matches!(stored, Ok(RecordOutcome::Stored)) {
-            self.timeline.restore(before);
-        }
-        match stored? {
-            RecordOutcome::Stored => {
-                if let (Some(f), Some(cache)) = (fingerprint, self.fingerprints.as_mut()) {
-                    cache.push(f);
-                }
-                if raise_alerts {
-                    // Articles, not curated entries.
-                    self.metrics.incr("articles_processed");
-                    self.metrics.add("claims_found", recorded.len() as u64);
-                    self.metrics.add("alerts_raised", alerts.len() as u64);
-                }
-                Ok(Outcome {
-                    duplicate: false,
-                    claims: recorded,
-                    alerts,
-                })
-            }
-            RecordOutcome::Duplicate => Ok(Outcome {
-                duplicate: true,
-                ..Outcome::default()
-            }),
-        }
+        (recorded, alerts)
     }
 }
 

@@ -18,7 +18,8 @@ use crate::alert::delivery::run_worker;
 use crate::config::Config;
 use crate::extract::Lexicon;
 use crate::metrics::Metrics;
-use crate::pipeline::Pipeline;
+use crate::model::Article;
+use crate::pipeline::{MAX_BATCH, Pipeline};
 use crate::source::drop_folder::DropFolder;
 use crate::source::{Incoming, Processed, Source};
 use crate::store::{SqliteStore, Store, StoreError};
@@ -145,7 +146,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         );
     }
 
-    let (tx, mut rx) = mpsc::channel::<Incoming>(16);
+    let (tx, mut rx) = mpsc::channel::<Incoming>(MAX_BATCH);
     let mut sources: JoinSet<(String, Result<(), crate::source::SourceError>)> = JoinSet::new();
     if config.inbox.enabled {
         let source: Box<dyn Source> =
@@ -175,55 +176,57 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     }
     drop(tx);
 
-    // The pipeline: one article at a time, so the timeline sees them in order.
+    // The pipeline: articles in arrival order, so the timeline sees them in
+    // order. Those already waiting (several feeds handing over at once) are
+    // stored in one transaction; a lone article is not held back for company.
     let pipeline_wake = wake.clone();
     let pipeline_metrics = metrics.clone();
     let mut pipeline_task = tokio::spawn(async move {
-        while let Some(incoming) = rx.recv().await {
-            let span = tracing::info_span!("article", origin = %incoming.origin);
-            let answer = async {
-                match pipeline.process(&incoming.article).await {
-                    Ok(outcome) if outcome.duplicate => {
-                        info!(title = %incoming.article.title, "article already processed; nothing raised");
-                        Ok(Processed::Duplicate)
-                    }
-                    Ok(outcome) => {
-                        info!(
-                            title = %incoming.article.title,
-                            claims = outcome.claims.len(),
-                            alerts = outcome.alerts.len(),
-                            "article processed"
-                        );
-                        for alert in &outcome.alerts {
-                            info!(alert = %alert.id, kind = %alert.kind, message = %alert.message, "alert raised");
-                        }
-                        pipeline_wake.notify_waiters();
-                        Ok(Processed::Stored {
-                            claims: outcome.claims.len(),
-                            alerts: outcome.alerts.len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            .instrument(span)
-            .await;
-            match answer {
-                Ok(processed) => {
-                    if let Some(done) = incoming.done {
-                        // The source may have gone; the article is stored either way.
-                        let _ignored = done.send(processed);
-                    }
-                }
+        let mut batch: Vec<Incoming> = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let articles: Vec<&Article> = batch.iter().map(|i| &i.article).collect();
+            let span = tracing::info_span!("batch", articles = articles.len());
+            let result = pipeline.process_batch(&articles).instrument(span).await;
+            let outcomes = match result {
+                Ok(outcomes) => outcomes,
                 Err(e) => {
                     pipeline_metrics.incr("store_errors");
-                    error!(error = %e, "cannot store an article; stopping");
-                    if let Some(done) = incoming.done {
-                        let _ignored = done.send(Processed::Failed(e.to_string()));
+                    error!(error = %e, articles = batch.len(), "cannot store articles; stopping");
+                    for incoming in batch.drain(..) {
+                        if let Some(done) = incoming.done {
+                            let _ignored = done.send(Processed::Failed(e.to_string()));
+                        }
                     }
                     return Err(e);
                 }
+            };
+            for (incoming, outcome) in batch.drain(..).zip(outcomes) {
+                let _article = tracing::info_span!("article", origin = %incoming.origin).entered();
+                let title = &incoming.article.title;
+                let processed = if outcome.duplicate {
+                    info!(title = %title, "article already processed; nothing raised");
+                    Processed::Duplicate
+                } else {
+                    info!(
+                        title = %title,
+                        claims = outcome.claims.len(),
+                        alerts = outcome.alerts.len(),
+                        "article processed"
+                    );
+                    for alert in &outcome.alerts {
+                        info!(alert = %alert.id, kind = %alert.kind, message = %alert.message, "alert raised");
+                    }
+                    Processed::Stored {
+                        claims: outcome.claims.len(),
+                        alerts: outcome.alerts.len(),
+                    }
+                };
+                if let Some(done) = incoming.done {
+                    // The source may have gone; the article is stored either way.
+                    let _ignored = done.send(processed);
+                }
             }
+            pipeline_wake.notify_waiters();
         }
         Ok(())
     });
