@@ -55,7 +55,10 @@ fn phrase_before(before: &str) -> Option<String> {
         .map_or(0, |i| {
             i + trimmed[i..].chars().next().map_or(1, char::len_utf8)
         });
-    let mut phrase = trimmed[start..].trim();
+    // "KABUL (Reuters) - The Taliban said": the dash after the agency's bracket.
+    let mut phrase = strip_dateline(trimmed[start..].trim())
+        .trim_start_matches(['-', '–', '—'])
+        .trim_start();
     // "The government has announced": the auxiliary is not part of the name.
     for aux in [
         " has",
@@ -86,6 +89,22 @@ fn phrase_before(before: &str) -> Option<String> {
         "he" | "she" | "they" | "it" | "we" | "i" | "this" | "that"
     );
     (speaker_like && !pronoun).then(|| phrase.to_string())
+}
+
+/// "BERLIN - U.S. President Donald Trump" → "U.S. President Donald Trump": a
+/// news dateline (a capitalised place, maybe an agency, then a dash) is where
+/// the story was filed, not who spoke.
+fn strip_dateline(phrase: &str) -> &str {
+    let first = phrase.split_whitespace().next().unwrap_or("");
+    let letters = first.chars().filter(|c| c.is_alphabetic());
+    if letters.clone().count() < 2 || !letters.clone().all(char::is_uppercase) {
+        return phrase;
+    }
+    [" - ", " – ", " — ", " -- "]
+        .iter()
+        .filter_map(|dash| phrase.find(dash).map(|i| i + dash.len()))
+        .min()
+        .map_or(phrase, |after| phrase[after..].trim_start())
 }
 
 /// "said Defence Minister Jane Doe" → the run of capitalised words.
@@ -158,6 +177,15 @@ mod tests {
     )]
     #[case("The government has announced the plan.", Some("The government"))]
     #[case("The force will leave by May.", None)]
+    #[case(
+        "BERLIN - U.S. President Donald Trump said on Monday that troops would leave.",
+        Some("U.S. President Donald Trump")
+    )]
+    #[case(
+        "KABUL (Reuters) — The Taliban said the talks were over.",
+        Some("The Taliban")
+    )]
+    #[case("NATO said the mission would end.", Some("NATO"))]
     fn finds_the_speaker(#[case] sentence: &str, #[case] expected: Option<&str>) {
         let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
         let cues = lex.find_cues(sentence);
