@@ -1,7 +1,8 @@
 //! Troop counts: "about 2,500 U.S. troops", "a 2,500-strong force", "fewer
-//! than 2,000 soldiers", "up to 3,000 personnel". A number counts only when a
-//! force word follows it and nothing marks it as casualties, evacuees, money
-//! or a percentage. Pure.
+//! than 2,000 soldiers", "up to 3,000 personnel", and levels named after the
+//! force ("reduce the number of troops in Germany to 25,000"). A number counts
+//! only beside a force word, and when nothing marks it as casualties, evacuees,
+//! money or a percentage. Pure.
 
 use std::sync::LazyLock;
 
@@ -20,7 +21,41 @@ pub struct CountMatch {
     pub approx: bool,
     /// Where the force word ends: the country named after it is where they are.
     pub force_end: usize,
+    /// A level the force is brought to ("cut troops in Germany to 25,000"):
+    /// the number after the force words, the phrase starting after the verb.
+    pub level: bool,
 }
+
+/// Words that may follow a level's number within its clause ("to 25,000 by
+/// September"); any other word makes it a count of something else ("to 12 bases").
+const AFTER_LEVEL: &[&str] = &[
+    "by",
+    "in",
+    "from",
+    "after",
+    "before",
+    "within",
+    "over",
+    "under",
+    "this",
+    "next",
+    "as",
+    "and",
+    "or",
+    "but",
+    "when",
+    "while",
+    "until",
+    "on",
+    "at",
+    "if",
+    "once",
+    "since",
+    "later",
+    "soon",
+    "starting",
+    "beginning",
+];
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -71,7 +106,7 @@ fn word_value(word: &str) -> Option<(u32, bool)> {
 /// Troop numbers in `sentence`; `cues` are the sentence's cue hits.
 pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
     let mut out = Vec::new();
-    // Every count needs a force word after it: without one, nothing to read.
+    // Every count needs a force word beside it: without one, nothing to read.
     if !cues.iter().any(|c| c.kind == CueKind::Force) {
         return out;
     }
@@ -121,6 +156,7 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
             max,
             approx,
             force_end: force.end,
+            level: false,
         });
     }
     if !sentence.bytes().any(|b| b.is_ascii_digit()) {
@@ -168,8 +204,29 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
         {
             continue;
         }
-        // A force word must follow within three words ("2,500 U.S. troops").
+        // A force word must follow within three words ("2,500 U.S. troops"),
+        // or the number is the level a force named before it is brought to.
         let Some(force) = force_after(sentence, whole.end(), cues) else {
+            if let Some((start, force)) = level_of(sentence, whole.start(), whole.end(), cues) {
+                if !excluded(sentence, cues, start, whole.end()) {
+                    let approx = caps.get(1).is_some();
+                    let (min, max) = if approx {
+                        (value - value / 10, value + value / 10)
+                    } else {
+                        (value, value)
+                    };
+                    out.push(CountMatch {
+                        start,
+                        end: whole.end(),
+                        value,
+                        min,
+                        max,
+                        approx,
+                        force_end: force.end,
+                        level: true,
+                    });
+                }
+            }
             continue;
         };
         if excluded(sentence, cues, whole.start(), force.end) {
@@ -187,6 +244,7 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
                 max: low.max(value),
                 approx: true,
                 force_end: force.end,
+                level: false,
             });
             continue;
         }
@@ -204,9 +262,77 @@ pub fn find_counts(sentence: &str, cues: &[Hit<CueKind>]) -> Vec<CountMatch> {
             max,
             approx,
             force_end: force.end,
+            level: false,
         });
     }
     out
+}
+
+/// "reduce the number of American troops in Germany to 25,000", "bring U.S.
+/// forces down to 2,500 by January": the number follows "to" and ends its
+/// clause, a force word stands a few words before, and a level word ("reduce",
+/// "cut") opens the phrase or "down" stands before "to". Returns where the
+/// phrase starts (after the level word, or the clause) and the force word.
+fn level_of<'c>(
+    sentence: &str,
+    number_start: usize,
+    number_end: usize,
+    cues: &'c [Hit<CueKind>],
+) -> Option<(usize, &'c Hit<CueKind>)> {
+    let lead = sentence[..number_start].trim_end();
+    let to_at = lead.len().checked_sub(2)?;
+    let to = lead.get(to_at..)?;
+    if !to.eq_ignore_ascii_case("to") || !lead[..to_at].ends_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = sentence[number_end..].trim_start();
+    let next = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let ends_clause = rest.is_empty()
+        || rest.starts_with([',', '.', ';', ':', ')', '!', '?'])
+        || AFTER_LEVEL.contains(&next.as_str());
+    if !ends_clause {
+        return None;
+    }
+    // The clause starts after the last comma or semicolon that is not inside a
+    // number ("from 34,500 to").
+    let clause_start = sentence[..to_at]
+        .rmatch_indices([',', ';'])
+        .find(|(i, _)| !sentence[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        .map_or(0, |(i, _)| i + 1);
+    let words = |from: usize, to: usize| sentence[from..to].split_whitespace().count();
+    let force = cues.iter().rev().find(|c| {
+        c.kind == CueKind::Force
+            && c.start >= clause_start
+            && c.end <= to_at
+            && words(c.end, to_at) <= 4
+    })?;
+    // A withdrawal phrase may hold the level word ("reduce the number of").
+    let verb = cues.iter().rev().find(|c| {
+        matches!(c.kind, CueKind::Level | CueKind::Withdrawal)
+            && c.start >= clause_start
+            && c.end <= force.start
+            && words(c.end, force.start) <= 5
+    });
+    match verb {
+        Some(verb) => Some((verb.end, force)),
+        // "bring troop numbers down to 2,500": "down" says it is a cut.
+        None if lead[..to_at]
+            .trim_end()
+            .to_ascii_lowercase()
+            .ends_with(" down") =>
+        {
+            let clause = &sentence[clause_start..force.start];
+            Some((
+                clause_start + (clause.len() - clause.trim_start().len()),
+                force,
+            ))
+        }
+        None => None,
+    }
 }
 
 /// The force word after a number, within three words and the same clause.
@@ -279,6 +405,17 @@ mod tests {
     #[case("cut from 3,000 to 2,000 troops", Some((2000, false)))]
     #[case("between 2,000 and 2,500 troops", Some((2250, true)))]
     #[case("twelve thousand refugees", None)]
+    // Levels: the number after the force, brought "to" it.
+    #[case("he would reduce the number of American troops in Germany to 25,000, officials said", Some((25000, false)))]
+    #[case("a plan to bring U.S. forces down to about 2,500 by January", Some((2500, true)))]
+    #[case("cut the troops from 34,500 to 25,000.", Some((25000, false)))]
+    #[case("troops were sent to 12 bases", None)]
+    #[case("soldiers returned to 2,000 homes", None)]
+    #[case("the troops moved to 3 districts", None)]
+    #[case("reduce the troops' casualties to 20 a year", None)]
+    #[case("expanded the mission to 2026", None)]
+    #[case("troops will travel to Kabul", None)]
+    #[case("Trump said he would reduce the number of American troops in Germany to 25,000.", Some((25000, false)))]
     fn reads_troop_numbers(#[case] sentence: &str, #[case] expected: Option<(u32, bool)>) {
         let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
         let cues = lex.find_cues(sentence);

@@ -86,6 +86,7 @@ pub struct Words {
     #[serde(rename = "final")]
     pub final_: Vec<String>,
     pub partial: Vec<String>,
+    pub level: Vec<String>,
     pub phase: Vec<String>,
     pub base: Vec<String>,
     pub agreement: Vec<String>,
@@ -168,6 +169,7 @@ pub enum CueKind {
     CountExclusion,
     Final,
     Partial,
+    Level,
     Phase,
     Base,
     Agreement,
@@ -398,12 +400,13 @@ impl Lexicon {
         names.retain(|(n, _)| seen.insert(n.clone()));
 
         let w = &file.words;
-        let lists: [(&Vec<String>, CueKind); 33] = [
+        let lists: [(&Vec<String>, CueKind); 34] = [
             (&w.withdrawal, CueKind::Withdrawal),
             (&w.force, CueKind::Force),
             (&w.count_exclusions, CueKind::CountExclusion),
             (&w.final_, CueKind::Final),
             (&w.partial, CueKind::Partial),
+            (&w.level, CueKind::Level),
             (&w.phase, CueKind::Phase),
             (&w.base, CueKind::Base),
             (&w.agreement, CueKind::Agreement),
@@ -557,6 +560,7 @@ fn merge(base: &mut LexiconFile, extra: LexiconFile, path: &Path) -> Result<(), 
     w.count_exclusions.extend(e.count_exclusions);
     w.final_.extend(e.final_);
     w.partial.extend(e.partial);
+    w.level.extend(e.level);
     w.phase.extend(e.phase);
     w.base.extend(e.base);
     w.agreement.extend(e.agreement);

@@ -211,6 +211,15 @@ mod tests {
         "About 2,500 US troops remain in Iraq, and the withdrawal continues.",
         "IQ/us/drawdown troop_count = about 2,500 troops (Completed)"
     )]
+    // A level the force is to be brought to, named after it.
+    #[case(
+        "The US will withdraw some troops: Washington will reduce the number of American troops in Germany to 25,000.",
+        "DE/us/drawdown troop_count = 25,000 troops (Planned)"
+    )]
+    #[case(
+        "The drawdown of US forces in Iraq has been completed, bringing US troops in Iraq down to 2,500.",
+        "IQ/us/drawdown troop_count = 2,500 troops (Completed)"
+    )]
     // "has agreed to withdraw": the withdrawal's status.
     #[case(
         "The United States has agreed to withdraw its troops from Niger.",
@@ -267,6 +276,16 @@ mod tests {
     #[case(
         "US troops will leave Afghanistan by May 2025. Germany and Italy brought their last soldiers home at the end of June.",
         "June"
+    )]
+    // A level in other countries, named before the number.
+    #[case(
+        "US troops will leave Germany by May 2025. Cuts in Afghanistan and Iraq were ordered too, bringing the number of US troops in each country down to 2,500.",
+        "troop_count"
+    )]
+    // Troops sent somewhere: "to 12 bases" is no level.
+    #[case(
+        "US troops will leave Iraq by 2026; some troops were moved to 12 bases in Syria.",
+        "troop_count"
     )]
     // Withdrawing from a treaty is no troop withdrawal.
     #[case(

@@ -216,14 +216,30 @@ pub fn sentence_claims(
             max: c.max,
             approx: c.approx,
         };
-        let modality = sentence_modality.unwrap_or(Modality::Completed);
+        // A count states what is there; a level may be one still to be reached
+        // ("would reduce the number of troops to 25,000").
+        let level_ahead = c.level
+            && a.cues.iter().any(|w| {
+                w.kind == CueKind::Future
+                    && w.end <= c.start
+                    && !sentence[w.start..w.end].eq_ignore_ascii_case("to")
+            });
+        let modality = sentence_modality.unwrap_or(if level_ahead {
+            segment_modality(a, 0, c.end)
+        } else {
+            Modality::Completed
+        });
         out.push(make(
             event,
             Attribute::TroopCount,
             value,
             &sentence[c.start..c.end],
             modality,
-            "count/force-word",
+            if c.level {
+                "count/level"
+            } else {
+                "count/force-word"
+            },
         ));
     }
 
@@ -513,6 +529,10 @@ const PAST_VERBS: [&str; 17] = [
 /// "9,500 troops will leave", "moving 11,900 soldiers": how many go, not how
 /// many are there.
 fn is_amount_moving(sentence: &str, a: &Analysis, c: &counts::CountMatch) -> bool {
+    // "cut troops in Germany to 25,000": the level reached, not the amount moved.
+    if c.level {
+        return false;
+    }
     let after_end = clause_end(sentence, c.end).min(c.end + 40);
     let verb_after = a
         .cues
@@ -1056,14 +1076,15 @@ fn count_is_about(
             }
         }
     }
-    // Where: the first country or place named after the number, up to the next number.
+    // Where: the first country or place named after the force word, up to the
+    // next number.
     let next_number = sentence[c.force_end..]
         .find(|ch: char| ch.is_ascii_digit())
         .map_or(sentence.len(), |i| c.force_end + i);
     let place_after = a
         .names
         .iter()
-        .filter(|n| n.start >= c.end && n.end <= next_number)
+        .filter(|n| n.start >= c.force_end && n.end <= next_number)
         .find_map(|n| match n.kind {
             NameKind::Country(i) => lex.countries.get(i).map(|x| x.code.as_str()),
             NameKind::Location(i) => lex.locations.get(i).map(|l| l.country.as_str()),
@@ -1071,6 +1092,17 @@ fn count_is_about(
         });
     match place_after {
         Some(code) => code == ctx.country,
+        // A level with no place of its own ("cuts in Afghanistan and Iraq,
+        // bringing the number of troops in each country down to 2,500") is
+        // about the countries the sentence names before it, if any.
+        None if c.level => !a.names.iter().any(|n| match n.kind {
+            NameKind::Country(i) => lex.countries.get(i).is_some_and(|x| {
+                x.code != ctx.country
+                    && !ctx.actor_countries.contains(&x.code)
+                    && !followed_by_force(sentence, n, &a.cues)
+            }),
+            _ => false,
+        }),
         None => true,
     }
 }
