@@ -177,8 +177,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     drop(tx);
 
     // The pipeline: articles in arrival order, so the timeline sees them in
-    // order. Those already waiting (several feeds handing over at once) are
-    // stored in one transaction; a lone article is not held back for company.
+    // order. Those already waiting (a feed poll's items, several feeds at
+    // once) are stored in one transaction; a lone article is not held back.
     let pipeline_wake = wake.clone();
     let pipeline_metrics = metrics.clone();
     let mut pipeline_task = tokio::spawn(async move {

@@ -657,6 +657,29 @@ async fn an_edited_item_is_processed_again_and_the_same_link_elsewhere_is_not() 
     let articles = rig.articles();
     assert_eq!(articles.len(), 2);
     assert!(articles[1].text.contains("by September 2026"));
+
+    // One poll carrying the story twice (another GUID, the decorated link):
+    // handed over once; items go out together, so the repeat is caught in the poll.
+    let twice = String::from_utf8(fixture("entities-cdata.rss"))
+        .unwrap_or_default()
+        .replace("by the end of 2026", "within the year");
+    let item_start = twice.find("<item>").unwrap_or(0);
+    let item_end = twice
+        .find("</item>")
+        .map_or(twice.len(), |i| i + "</item>".len());
+    let copy = twice[item_start..item_end]
+        .replace("tagus-2024-0917", "aggregator-100")
+        .replace("utm_source=rss&amp;utm_medium=feed", "ref=home");
+    let doubled = format!("{}{copy}{}", &twice[..item_end], &twice[item_end..]);
+    Mock::given(path("/c.rss"))
+        .respond_with(rss(doubled.as_bytes()))
+        .mount(&server)
+        .await;
+    let fresh = Rig::new(FeedDefaults::default()).await;
+    let (c, mut c_state) = feed(&format!("{}/c.rss", server.uri()), Duration::from_secs(60));
+    let report = fresh.poll(&c, &mut c_state, now).await;
+    assert_eq!((report.processed, report.known), (1, 1), "{report:?}");
+    assert_eq!(fresh.articles().len(), 1);
 }
 
 #[tokio::test]
@@ -826,6 +849,121 @@ async fn a_syndicated_copy_under_another_outlets_url_raises_nothing() {
         !json.contains("Desert Herald"),
         "the copy counts as a source: {json}"
     );
+}
+
+/// A poll hands its new items over without waiting for each to be stored (the
+/// pipeline stores what is queued in one transaction), and marks each seen only
+/// once the pipeline says it is stored, in order: an item the pipeline could
+/// not store is handed over again at the next poll, with those after it.
+#[tokio::test]
+async fn a_poll_hands_items_over_together_and_marks_only_what_was_stored() {
+    let names = [
+        "01-deal-reached.txt",
+        "02-minister-two-years.html",
+        "03-two-phases.json",
+        "04-pentagon-announces.md",
+        "05-on-track.txt",
+    ];
+    let articles: Vec<Article> = names.iter().map(|n| story_article(n)).collect();
+    let server = MockServer::start().await;
+    Mock::given(path("/wire.rss"))
+        .respond_with(rss(rss_of("Wire", &articles).as_bytes()))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&StoreConfig {
+            path: dir.path().join("drawdown.db"),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let poller = Arc::new(
+        FeedPoller::new(FeedDefaults::default(), store, Arc::new(Metrics::new()))
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let (config, state) = feed(
+        &format!("{}/wire.rss", server.uri()),
+        Duration::from_secs(60),
+    );
+    let (out, mut rx) = mpsc::channel::<Incoming>(16);
+
+    // Polls in the background; the test plays the pipeline, answering `answers`
+    // only after every expected item has arrived.
+    async fn round(
+        poller: &Arc<FeedPoller>,
+        config: &FeedConfig,
+        state: FeedState,
+        out: &mpsc::Sender<Incoming>,
+        rx: &mut mpsc::Receiver<Incoming>,
+        answers: &[Processed],
+    ) -> (PollReport, FeedState, Vec<String>) {
+        let (poller, config, out) = (poller.clone(), config.clone(), out.clone());
+        let polling = tokio::spawn(async move {
+            let mut state = state;
+            let token = CancellationToken::new();
+            let report = poller
+                .poll(&config, &mut state, Utc::now(), &out, &token)
+                .await;
+            (report, state)
+        });
+        let mut held = Vec::new();
+        for i in 0..answers.len() {
+            let incoming = tokio::time::timeout(LIMIT, rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("item {i} was not handed over before the first answer"))
+                .unwrap_or_else(|| panic!("the poller closed its channel"));
+            held.push(incoming);
+        }
+        let titles = held.iter().map(|i| i.article.title.clone()).collect();
+        for (incoming, answer) in held.into_iter().zip(answers) {
+            if let Some(done) = incoming.done {
+                let _ignored = done.send(answer.clone());
+            }
+        }
+        let (report, state) = tokio::time::timeout(LIMIT, polling)
+            .await
+            .unwrap_or_else(|_| panic!("the poll hung"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        (report, state, titles)
+    }
+
+    let stored = Processed::Stored {
+        claims: 1,
+        alerts: 0,
+    };
+    let failed = Processed::Failed("disk full".into());
+    let answers = [
+        stored.clone(),
+        stored.clone(),
+        failed,
+        stored.clone(),
+        stored.clone(),
+    ];
+    let (report, state, titles) = round(&poller, &config, state, &out, &mut rx, &answers).await;
+    let all: Vec<String> = articles.iter().map(|a| a.title.clone()).collect();
+    assert_eq!(titles, all, "all five handed over, oldest first");
+    assert_eq!(report.processed, 2, "{report:?}");
+    assert!(
+        report
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("disk full")),
+        "{report:?}"
+    );
+
+    // The failed item and those after it come again; the first two are known.
+    let (report, _, titles) = round(
+        &poller,
+        &config,
+        state,
+        &out,
+        &mut rx,
+        &[stored.clone(), stored.clone(), stored],
+    )
+    .await;
+    assert_eq!(titles, all[2..].to_vec());
+    assert_eq!((report.processed, report.known, report.error), (3, 2, None));
 }
 
 /// The seed story as an RSS feed through the real service: the final-departure

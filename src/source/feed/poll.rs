@@ -1,9 +1,10 @@
 //! One refresh of one feed (miniflux's `RefreshFeed`): conditional GET, parse,
-//! the items not seen before handed to the pipeline oldest first (each
-//! acknowledged before it is marked seen), then the feed's new state: its
+//! the items not seen before handed to the pipeline oldest first (each marked
+//! seen once the pipeline acknowledges it), then the feed's new state: its
 //! validators, status, error count and reason, and when to poll next. Every
 //! outcome is a state, never a stopped feed (410 Gone disables it).
 
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use super::schedule::{Hints, next_poll, seed};
 use super::{FeedConfig, FeedDefaults, FeedError};
 use crate::metrics::Metrics;
 use crate::model::Article;
+use crate::pipeline::MAX_BATCH;
 use crate::source::article_file::parse_article;
 use crate::source::{Incoming, Processed};
 use crate::store::{FeedState, Store, StoreError};
@@ -198,7 +200,10 @@ impl FeedPoller {
         report
     }
 
-    /// Hands the new and edited items to the pipeline, oldest first.
+    /// Hands the new and edited items to the pipeline, oldest first, without
+    /// waiting for each to be stored before sending the next (the pipeline
+    /// stores what is waiting in one transaction); each is marked seen once the
+    /// pipeline acknowledges it, in order, so an item not stored is seen again.
     #[allow(clippy::too_many_arguments)]
     async fn hand_over(
         &self,
@@ -214,6 +219,12 @@ impl FeedPoller {
         let outlet = feed.name.clone().or(parsed.title.clone());
         let mut items = parsed.items;
         oldest_first(&mut items);
+        let mut in_flight: VecDeque<(FeedItem, Seen, oneshot::Receiver<Processed>)> =
+            VecDeque::new();
+        // Canonical links handed over in this poll: a second item with the same
+        // link is the same story, as if it were already marked seen.
+        let mut links: HashSet<String> = HashSet::new();
+        let mut stopped = false;
         for item in items {
             if shutdown.is_cancelled() {
                 report.interrupted = true;
@@ -223,6 +234,16 @@ impl FeedPoller {
             if let Seen::Known = seen {
                 report.known += 1;
                 continue;
+            }
+            if let Some(link) = &item.canonical {
+                if !links.insert(link.clone()) {
+                    self.store
+                        .mark_feed_item(feed_key, &item.id, Some(link), &item.text_hash, now)
+                        .await?;
+                    self.metrics.incr("feed_items_same_link");
+                    report.known += 1;
+                    continue;
+                }
             }
             let article = self.article(feed, outlet.as_deref(), &item, now).await;
             let (done, answer) = oneshot::channel();
@@ -241,36 +262,77 @@ impl FeedPoller {
                     break;
                 }
             }
-            match answer.await {
-                Ok(Processed::Stored { .. } | Processed::Duplicate) => {
-                    self.store
-                        .mark_feed_item(
-                            feed_key,
-                            &item.id,
-                            item.canonical.as_deref(),
-                            &item.text_hash,
-                            now,
-                        )
-                        .await?;
-                    state.items_seen += 1;
-                    report.processed += 1;
-                    self.metrics.incr(match seen {
-                        Seen::Edited => "feed_items_edited",
-                        _ => "feed_items_new",
-                    });
-                    info!(feed = %feed.url, item = %item.id, title = %item.title, edited = matches!(seen, Seen::Edited), "new feed item");
-                }
-                Ok(Processed::Failed(reason)) => {
-                    report.error = Some(format!("the pipeline could not store an item: {reason}"));
-                    break;
-                }
-                Err(_) => {
-                    report.interrupted = true;
-                    break;
+            in_flight.push_back((item, seen, answer));
+            // A bounded window: the oldest answer first once a batch is out.
+            if in_flight.len() >= MAX_BATCH {
+                if let Some((item, seen, answer)) = in_flight.pop_front() {
+                    if !self
+                        .acknowledged(feed_key, state, item, seen, answer, now, report)
+                        .await?
+                    {
+                        stopped = true;
+                        break;
+                    }
                 }
             }
         }
+        // Sent items are stored by the pipeline even during shutdown: wait for them.
+        while let Some((item, seen, answer)) = in_flight.pop_front() {
+            if stopped {
+                break;
+            }
+            if !self
+                .acknowledged(feed_key, state, item, seen, answer, now, report)
+                .await?
+            {
+                stopped = true;
+            }
+        }
         Ok(())
+    }
+
+    /// Waits for the pipeline's answer on one item and marks it seen if it was
+    /// stored. `false`: stop handing over (the pipeline failed or has gone).
+    #[allow(clippy::too_many_arguments)]
+    async fn acknowledged(
+        &self,
+        feed_key: &str,
+        state: &mut FeedState,
+        item: FeedItem,
+        seen: Seen,
+        answer: oneshot::Receiver<Processed>,
+        now: DateTime<Utc>,
+        report: &mut PollReport,
+    ) -> Result<bool, StoreError> {
+        match answer.await {
+            Ok(Processed::Stored { .. } | Processed::Duplicate) => {
+                self.store
+                    .mark_feed_item(
+                        feed_key,
+                        &item.id,
+                        item.canonical.as_deref(),
+                        &item.text_hash,
+                        now,
+                    )
+                    .await?;
+                state.items_seen += 1;
+                report.processed += 1;
+                self.metrics.incr(match seen {
+                    Seen::Edited => "feed_items_edited",
+                    _ => "feed_items_new",
+                });
+                info!(feed = %feed_key, item = %item.id, title = %item.title, edited = matches!(seen, Seen::Edited), "new feed item");
+                Ok(true)
+            }
+            Ok(Processed::Failed(reason)) => {
+                report.error = Some(format!("the pipeline could not store an item: {reason}"));
+                Ok(false)
+            }
+            Err(_) => {
+                report.interrupted = true;
+                Ok(false)
+            }
+        }
     }
 
     /// New once per (feed, id) and once per canonical link across feeds; an
