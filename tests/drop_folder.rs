@@ -379,8 +379,8 @@ async fn a_pipeline_failure_keeps_the_file_for_the_next_start() {
     let run = start(tmp.path(), Processed::Failed("database is locked".into()));
     std::fs::write(run.inbox.join("kept.txt"), "Kept\n\nText.\n").unwrap();
     wait_for("the hand-over", || run.seen().len() == 1).await;
-    // Files are handled one at a time: once the next one is handed over, the
-    // answer about the first has been acted on.
+    // The files of one look are answered before the next look: once the next
+    // file is handed over, the answer about the first has been acted on.
     std::fs::write(run.inbox.join("next.txt"), "Next\n\nText.\n").unwrap();
     wait_for("the second hand-over", || run.seen().len() == 2).await;
     let inbox = run.inbox.clone();
@@ -400,6 +400,69 @@ async fn a_pipeline_failure_keeps_the_file_for_the_next_start() {
     .await;
     assert!(names_in(&inbox.join(".processing")).is_empty());
     again.stop().await.unwrap();
+}
+
+/// Files that settle together are handed over without waiting for each answer,
+/// so the pipeline can store them in one transaction; each goes to `done/`
+/// once its answer comes.
+#[tokio::test]
+async fn files_that_settle_together_are_handed_over_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for n in 1..=5 {
+        let path = tmp.path().join(format!("a{n}.txt"));
+        std::fs::write(&path, format!("Article {n}\n\nText {n}.\n")).unwrap();
+        // Long untouched: all five settle at the first look.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(an_hour_ago))
+            .unwrap();
+    }
+    let Raw {
+        mut rx,
+        metrics,
+        shutdown,
+        task,
+    } = start_raw(tmp.path());
+    let mut held = Vec::new();
+    for n in 1..=5 {
+        let incoming = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("file {n} was not handed over before the first answer"))
+            .expect("the source closed its output");
+        held.push(incoming);
+    }
+    let titles: Vec<&str> = held.iter().map(|i| i.article.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Article 1",
+            "Article 2",
+            "Article 3",
+            "Article 4",
+            "Article 5"
+        ]
+    );
+    assert!(names_in(&tmp.path().join("done")).is_empty());
+    for incoming in held {
+        incoming
+            .done
+            .expect("an answer channel")
+            .send(stored())
+            .unwrap();
+    }
+    wait_for("all five in done/", || {
+        names_in(&tmp.path().join("done")).len() == 5
+    })
+    .await;
+    assert_eq!(metrics.get("inbox_done"), 5);
+    shutdown.cancel();
+    let result = tokio::time::timeout(WAIT, task)
+        .await
+        .expect("the drop folder did not stop")
+        .expect("the drop folder panicked");
+    assert!(result.is_ok(), "{result:?}");
 }
 
 #[tokio::test]

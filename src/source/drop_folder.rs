@@ -1,13 +1,14 @@
 //! The drop folder (`[inbox]`): a `Source` that watches one folder for article files
 //! dropped by hand or by scripts. Each file, once it stops changing, is claimed by a
-//! rename into `.processing/`, parsed by `article_file`, handed to the pipeline, and
+//! rename into `.processing/`, parsed by `article_file`, handed to the pipeline (files
+//! that settle together go together, so they are stored in one transaction), and
 //! moved to `done/` once stored, or to `failed/` with a `.reason` if it cannot be read.
 //! No file is handled twice, overwritten or lost: a crash leaves it claimed, and the
 //! next start processes the claim folder first. It knows nothing of claims or alerts.
 
 #![warn(missing_docs)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use super::article_file::{ArticleError, is_hidden_or_temporary, read_article_as}
 use super::{Incoming, Processed, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::model::Article;
+use crate::pipeline::MAX_BATCH;
 
 /// Where claimed files wait while the pipeline handles them (hidden, so that
 /// nothing else picks them up).
@@ -105,6 +107,7 @@ impl Source for DropFolder {
                 out,
                 shutdown,
                 pending: HashMap::new(),
+                in_flight: VecDeque::new(),
             };
             inbox.run(&mut watch).await
         }
@@ -244,16 +247,34 @@ struct Inbox {
     shutdown: CancellationToken,
     /// Files seen but not claimed yet.
     pending: HashMap<PathBuf, Candidate>,
+    /// Files handed to the pipeline, oldest first, waiting for its answer.
+    in_flight: VecDeque<InFlight>,
+}
+
+/// A claimed file handed to the pipeline: filed away once it answers.
+struct InFlight {
+    claimed: PathBuf,
+    name: OsString,
+    shown: PathBuf,
+    answer: oneshot::Receiver<Processed>,
 }
 
 impl Inbox {
     async fn run(&mut self, watch: &mut mpsc::Receiver<WatchSignal>) -> Result<(), SourceError> {
+        let result = self.watch(watch).await;
+        // What was handed over is stored even when stopping: wait for it.
+        self.settle_all().await;
+        result
+    }
+
+    async fn watch(&mut self, watch: &mut mpsc::Receiver<WatchSignal>) -> Result<(), SourceError> {
         // Files a previous run claimed but did not finish come first.
         for claimed in self.claimed_files().await? {
             if self.handle(claimed).await == Flow::Stop {
                 return Ok(());
             }
         }
+        self.settle_all().await;
         self.scan().await?;
         let tick =
             (self.config.settle / 4).clamp(Duration::from_millis(10), Duration::from_millis(250));
@@ -403,6 +424,9 @@ impl Inbox {
                 return Flow::Stop;
             }
         }
+        // The files of one look are stored together; file them away before
+        // the next look.
+        self.settle_all().await;
         Flow::Continue
     }
 
@@ -437,7 +461,7 @@ impl Inbox {
         self.metrics.incr("inbox_read");
         article.path = Some(shown.to_path_buf());
         debug!(file = %shown.display(), title = %article.title, "article handed over");
-        let (done, mut answer) = oneshot::channel();
+        let (done, answer) = oneshot::channel();
         let incoming = Incoming {
             article,
             origin: shown.display().to_string(),
@@ -455,20 +479,56 @@ impl Inbox {
                 return Flow::Stop;
             }
         }
+        self.in_flight.push_back(InFlight {
+            claimed: claimed.to_path_buf(),
+            name: name.to_os_string(),
+            shown: shown.to_path_buf(),
+            answer,
+        });
+        // A bounded window: the oldest answer first once a batch is out.
+        if self.in_flight.len() >= MAX_BATCH {
+            self.settle_oldest().await;
+        }
+        if self.shutdown.is_cancelled() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Waits for every file in flight, oldest first.
+    async fn settle_all(&mut self) {
+        while !self.in_flight.is_empty() {
+            self.settle_oldest().await;
+        }
+    }
+
+    /// Waits for the pipeline's answer on the oldest file in flight and files
+    /// it away: stored or duplicate to `done/`; otherwise it stays claimed.
+    async fn settle_oldest(&mut self) {
+        let Some(InFlight {
+            claimed,
+            name,
+            shown,
+            mut answer,
+        }) = self.in_flight.pop_front()
+        else {
+            return;
+        };
         let answer = tokio::select! {
             answer = &mut answer => answer,
             () = self.shutdown.cancelled() => {
-                info!(file = %shown.display(), "stopping after the article in hand");
+                info!(file = %shown.display(), "stopping after the articles in hand");
                 answer.await
             }
         };
         match answer {
             Ok(Processed::Stored { claims, alerts }) => {
-                self.finish(claimed, name, shown).await;
+                self.finish(&claimed, &name, &shown).await;
                 info!(file = %shown.display(), outcome = "stored", claims, alerts, "article processed");
             }
             Ok(Processed::Duplicate) => {
-                self.finish(claimed, name, shown).await;
+                self.finish(&claimed, &name, &shown).await;
                 info!(file = %shown.display(), outcome = "duplicate", "article processed");
             }
             Ok(Processed::Failed(reason)) => {
@@ -481,11 +541,6 @@ impl Inbox {
             Err(_) => {
                 warn!(file = %shown.display(), "the pipeline dropped the article without an answer; the file stays claimed for the next start");
             }
-        }
-        if self.shutdown.is_cancelled() {
-            Flow::Stop
-        } else {
-            Flow::Continue
         }
     }
 
