@@ -13,7 +13,7 @@ use crate::metrics::Metrics;
 use crate::model::{Alert, Article, Attribute, ChangeKind, Claim, Observation};
 use crate::store::{ArticleRecord, Fingerprint, RecordOutcome, Store, StoreError};
 use crate::timeline::curated::Curated;
-use crate::timeline::{Entry, Timeline};
+use crate::timeline::{ArticleScope, Entry, Timeline};
 
 /// The most articles worth passing to [`Pipeline::process_batch`] at once.
 /// Bigger batches commit less often but hold the store's write lock longer;
@@ -298,6 +298,7 @@ impl Pipeline {
         let reference = job.article.reference();
         let mut recorded = Vec::with_capacity(claims.len());
         let mut alerts = Vec::new();
+        let mut scope = ArticleScope::default();
         for mut claim in claims {
             // "US troops" and "the US-led coalition" leaving Iraq are one withdrawal.
             // An article that names no force speaks of the one already known there.
@@ -317,7 +318,7 @@ impl Pipeline {
                 article: reference.clone(),
                 article_hash: job.hash.clone(),
             };
-            let change = self.timeline.apply(observation);
+            let change = self.timeline.apply_in(&mut scope, observation);
             if let Some(change) = &change {
                 if raise_alerts && self.alert_kinds.contains(&change.kind) {
                     let country = self.lexicon.country_name(&claim.event.country);

@@ -69,6 +69,14 @@ impl Entry {
     }
 }
 
+/// What one article has done to the timeline so far, while its claims are
+/// applied one by one (`Timeline::apply_in`).
+#[derive(Debug, Default)]
+pub struct ArticleScope {
+    /// Entries whose known value the article restated.
+    confirmed: Vec<(String, Attribute)>,
+}
+
 /// Every entry, keyed by (event key, attribute).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timeline {
@@ -133,6 +141,23 @@ impl Timeline {
     /// The entry for an event key and attribute.
     pub fn entry(&self, key: &str, attribute: Attribute) -> Option<&Entry> {
         self.entries.get(&(key.to_string(), attribute))
+    }
+
+    /// `apply` for one claim of an article whose earlier claims went through
+    /// `scope`. An article that restated the known value does not also replace
+    /// it with a second value of its own unless it says the value changed
+    /// ("pushed back"): a page edited again and again that gives two dates
+    /// would otherwise flip between them at every edit.
+    pub fn apply_in(&mut self, scope: &mut ArticleScope, obs: Observation) -> Option<Change> {
+        let key = (obs.claim.event.key.clone(), obs.claim.attribute);
+        if obs.claim.change_wording.is_none() && scope.confirmed.contains(&key) {
+            return None;
+        }
+        let change = self.apply(obs);
+        if change.as_ref().map(|c| c.kind) == Some(ChangeKind::Confirmation) {
+            scope.confirmed.push(key);
+        }
+        change
     }
 
     /// Diffs `obs` against what is known and records it. Returns the change, or
@@ -303,6 +328,52 @@ mod tests {
             "{last:?}"
         );
         assert!(matches!(&entry.current.claim.value, Value::Date(v) if v.earliest == day(59)));
+    }
+
+    /// The same observation with another deadline (the same article saying more).
+    fn also(obs: &Observation, deadline: NaiveDate) -> Observation {
+        let mut other = obs.clone();
+        other.claim.value = Value::Date(TimeValue {
+            earliest: deadline,
+            latest: Some(deadline),
+            granularity: Granularity::Day,
+            fuzzy: false,
+        });
+        other
+    }
+
+    #[test]
+    fn an_article_that_restates_the_known_value_does_not_also_replace_it() {
+        // A page gives two dates for one thing; every edit is a new text from
+        // the same outlet, a week later.
+        let mut timeline = Timeline::new();
+        let first = report("Page", 10, day(200));
+        let mut scope = ArticleScope::default();
+        timeline.apply_in(&mut scope, first.clone());
+        assert_eq!(timeline.apply_in(&mut scope, also(&first, day(150))), None);
+        for edit in [17, 24, 31] {
+            let version = report("Page", edit, day(200));
+            let mut scope = ArticleScope::default();
+            let kinds = [
+                timeline.apply_in(&mut scope, version.clone()),
+                timeline.apply_in(&mut scope, also(&version, day(150))),
+            ]
+            .map(|c| c.map(|c| c.kind));
+            assert_eq!(kinds, [Some(ChangeKind::Confirmation), None], "edit {edit}");
+        }
+        // Said as a change, the second value is one.
+        let version = report("Page", 40, day(200));
+        let mut changed = also(&version, day(150));
+        changed.claim.change_wording = Some("brought forward".into());
+        let mut scope = ArticleScope::default();
+        timeline.apply_in(&mut scope, version);
+        let change = timeline.apply_in(&mut scope, changed);
+        assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Update));
+        // Without the scope, the second value of the same outlet is an update.
+        let version = report("Page", 50, day(150));
+        timeline.apply(version.clone());
+        let change = timeline.apply(also(&version, day(200)));
+        assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Update));
     }
 
     #[test]
