@@ -5,8 +5,13 @@
 //! moved to `done/` once stored, or to `failed/` with a `.reason` if it cannot be read.
 //! No file is handled twice, overwritten or lost: a crash leaves it claimed, and the
 //! next start processes the claim folder first. It knows nothing of claims or alerts.
+//! `watch.rs` turns notify's events into signals; `files.rs` lists, claims and
+//! files away without overwriting.
 
 #![warn(missing_docs)]
+
+mod files;
+mod watch;
 
 use std::collections::{HashMap, VecDeque};
 use std::ffi::{OsStr, OsString};
@@ -16,8 +21,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
-use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -28,6 +31,8 @@ use super::{Incoming, Processed, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
+use files::{claim, file_away, list_files};
+use watch::{Candidate, Signature, WatchSignal, start_watcher};
 
 /// Where claimed files wait while the pipeline handles them (hidden, so that
 /// nothing else picks them up).
@@ -37,8 +42,6 @@ pub const DONE_DIR: &str = "done";
 /// Where unreadable files end up, each with a `NAME.reason`.
 pub const FAILED_DIR: &str = "failed";
 
-/// How long notify's debouncer gathers events for a path before reporting it.
-const DEBOUNCE: Duration = Duration::from_millis(100);
 /// Watcher signals waiting for the source; the notify thread waits when it is full.
 const WATCH_QUEUE: usize = 64;
 
@@ -161,74 +164,6 @@ impl Folders {
         let in_inbox = parent == self.watched || parent == self.inbox;
         (in_inbox && !is_hidden_or_temporary(name)).then(|| self.inbox.join(name))
     }
-}
-
-/// What the notify thread tells the source.
-#[derive(Debug)]
-enum WatchSignal {
-    /// Something happened to these paths (created, written, renamed, removed).
-    Paths(Vec<PathBuf>),
-    /// Events were lost: look at the whole folder again.
-    Rescan,
-}
-
-type InboxWatcher = Debouncer<RecommendedWatcher, RecommendedCache>;
-
-/// Starts notify on `dir` (not its sub-folders). The callback runs on notify's own
-/// thread, so waiting there for room in the channel never blocks the runtime.
-fn start_watcher(
-    dir: &Path,
-    signals: mpsc::Sender<WatchSignal>,
-) -> Result<InboxWatcher, SourceError> {
-    let watch_error = |source| SourceError::Watch {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        let signal = match result {
-            Ok(events) if events.iter().any(|e| e.need_rescan()) => WatchSignal::Rescan,
-            Ok(events) => {
-                WatchSignal::Paths(events.into_iter().flat_map(|e| e.event.paths).collect())
-            }
-            Err(errors) => {
-                for err in &errors {
-                    warn!(error = %err, "drop folder watcher error; rescanning");
-                }
-                WatchSignal::Rescan
-            }
-        };
-        if signals.blocking_send(signal).is_err() {
-            // The source has stopped; its debouncer is being dropped.
-        }
-    })
-    .map_err(watch_error)?;
-    debouncer
-        .watch(dir, RecursiveMode::NonRecursive)
-        .map_err(watch_error)?;
-    Ok(debouncer)
-}
-
-/// What a file looked like when last seen, to tell when it stops changing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Signature {
-    size: u64,
-    modified: Option<SystemTime>,
-}
-
-impl Signature {
-    fn of(meta: &std::fs::Metadata) -> Signature {
-        Signature {
-            size: meta.len(),
-            modified: meta.modified().ok(),
-        }
-    }
-}
-
-/// A file seen in the inbox, waiting to settle.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    signature: Signature,
-    unchanged_since: Instant,
 }
 
 /// Whether to go on after a file.
@@ -621,100 +556,6 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// The regular files directly in `dir` (hidden and temporary names left out),
-/// oldest modification first, then by name.
-async fn list_files(dir: &Path) -> io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
-    let mut files = Vec::new();
-    let mut entries = tokio::fs::read_dir(dir).await?;
-    while let Some(entry) = entries.next_entry().await? {
-        if is_hidden_or_temporary(&entry.file_name()) {
-            continue;
-        }
-        let path = entry.path();
-        match tokio::fs::metadata(&path).await {
-            Ok(meta) if meta.is_file() => files.push((path, meta)),
-            _ => {}
-        }
-    }
-    files.sort_by(|(a, am), (b, bm)| (am.modified().ok(), a).cmp(&(bm.modified().ok(), b)));
-    Ok(files)
-}
-
-/// `NAME`, then `STEM-1.EXT`, `STEM-2.EXT`, ...
-fn numbered_name(name: &OsStr, n: u32) -> OsString {
-    if n == 0 {
-        return name.to_os_string();
-    }
-    let path = Path::new(name);
-    let stem = path.file_stem().unwrap_or(name);
-    let mut out = stem.to_os_string();
-    out.push(format!("-{n}"));
-    if let Some(ext) = path.extension() {
-        out.push(".");
-        out.push(ext);
-    }
-    out
-}
-
-/// How many numbered names to try before giving up.
-const MAX_NUMBERED: u32 = 10_000;
-
-async fn exists(path: &Path) -> io::Result<bool> {
-    match tokio::fs::symlink_metadata(path).await {
-        Ok(_) => Ok(true),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(err) => Err(err),
-    }
-}
-
-fn no_free_name(dir: &Path, name: &OsStr) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!(
-            "no free name for {} in {}",
-            Path::new(name).display(),
-            dir.display()
-        ),
-    )
-}
-
-/// Claims `file` by renaming it into the claim folder under a free name. A rename
-/// is atomic: if two claimers race, one gets `NotFound`.
-async fn claim(file: &Path, claim_dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
-    for n in 0..MAX_NUMBERED {
-        let dest = claim_dir.join(numbered_name(name, n));
-        if !exists(&dest).await? {
-            tokio::fs::rename(file, &dest).await?;
-            return Ok(dest);
-        }
-    }
-    Err(no_free_name(claim_dir, name))
-}
-
-/// Moves `file` into `dir` as `name` or the first free numbered name, never
-/// replacing a file: a hard link fails if the name is taken, then the original is
-/// removed. Where hard links are not supported, renames to a name checked free.
-async fn file_away(file: &Path, dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
-    for n in 0..MAX_NUMBERED {
-        let dest = dir.join(numbered_name(name, n));
-        match tokio::fs::hard_link(file, &dest).await {
-            Ok(()) => {
-                tokio::fs::remove_file(file).await?;
-                return Ok(dest);
-            }
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Err(err),
-            Err(_) => {
-                if !exists(&dest).await? {
-                    tokio::fs::rename(file, &dest).await?;
-                    return Ok(dest);
-                }
-            }
-        }
-    }
-    Err(no_free_name(dir, name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -736,19 +577,6 @@ mod tests {
 
         let typo = toml::from_str::<InboxConfig>("setle = \"1s\"").unwrap_err();
         assert!(typo.to_string().contains("unknown field"), "{typo}");
-    }
-
-    #[test]
-    fn numbered_names_keep_the_extension() {
-        let cases = [
-            ("a.txt", 0, "a.txt"),
-            ("a.txt", 1, "a-1.txt"),
-            ("story.final.html", 2, "story.final-2.html"),
-            ("README", 3, "README-3"),
-        ];
-        for (name, n, expected) in cases {
-            assert_eq!(numbered_name(OsStr::new(name), n), OsString::from(expected));
-        }
     }
 
     #[test]
@@ -814,28 +642,5 @@ mod tests {
             error_chain(&err),
             "inbox/a.txt: cannot read the file; check that it exists and is readable: permission denied"
         );
-    }
-
-    #[tokio::test]
-    async fn moves_never_overwrite() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dest = tmp.path().join("done");
-        std::fs::create_dir(&dest).unwrap();
-        for (i, expected) in ["a.txt", "a-1.txt", "a-2.txt"].iter().enumerate() {
-            let src = tmp.path().join("a.txt");
-            std::fs::write(&src, i.to_string()).unwrap();
-            let moved = file_away(&src, &dest, OsStr::new("a.txt")).await.unwrap();
-            assert_eq!(moved, dest.join(expected));
-            assert!(!src.exists());
-        }
-        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "0");
-        assert_eq!(std::fs::read_to_string(dest.join("a-2.txt")).unwrap(), "2");
-
-        let src = tmp.path().join("a.txt");
-        std::fs::write(&src, "claimed").unwrap();
-        let claimed = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap();
-        assert_eq!(claimed, dest.join("a-3.txt"));
-        let gone = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap_err();
-        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
     }
 }

@@ -1,0 +1,144 @@
+//! Moving files without losing or overwriting one: listing the inbox oldest
+//! first, claiming a file by an atomic rename, and filing it away under the
+//! first free numbered name.
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::source::article_file::is_hidden_or_temporary;
+
+/// The regular files directly in `dir` (hidden and temporary names left out),
+/// oldest modification first, then by name.
+pub(super) async fn list_files(dir: &Path) -> io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
+    let mut files = Vec::new();
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        if is_hidden_or_temporary(&entry.file_name()) {
+            continue;
+        }
+        let path = entry.path();
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => files.push((path, meta)),
+            _ => {}
+        }
+    }
+    files.sort_by(|(a, am), (b, bm)| (am.modified().ok(), a).cmp(&(bm.modified().ok(), b)));
+    Ok(files)
+}
+
+/// `NAME`, then `STEM-1.EXT`, `STEM-2.EXT`, ...
+fn numbered_name(name: &OsStr, n: u32) -> OsString {
+    if n == 0 {
+        return name.to_os_string();
+    }
+    let path = Path::new(name);
+    let stem = path.file_stem().unwrap_or(name);
+    let mut out = stem.to_os_string();
+    out.push(format!("-{n}"));
+    if let Some(ext) = path.extension() {
+        out.push(".");
+        out.push(ext);
+    }
+    out
+}
+
+/// How many numbered names to try before giving up.
+const MAX_NUMBERED: u32 = 10_000;
+
+async fn exists(path: &Path) -> io::Result<bool> {
+    match tokio::fs::symlink_metadata(path).await {
+        Ok(_) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+fn no_free_name(dir: &Path, name: &OsStr) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "no free name for {} in {}",
+            Path::new(name).display(),
+            dir.display()
+        ),
+    )
+}
+
+/// Claims `file` by renaming it into the claim folder under a free name. A rename
+/// is atomic: if two claimers race, one gets `NotFound`.
+pub(super) async fn claim(file: &Path, claim_dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
+    for n in 0..MAX_NUMBERED {
+        let dest = claim_dir.join(numbered_name(name, n));
+        if !exists(&dest).await? {
+            tokio::fs::rename(file, &dest).await?;
+            return Ok(dest);
+        }
+    }
+    Err(no_free_name(claim_dir, name))
+}
+
+/// Moves `file` into `dir` as `name` or the first free numbered name, never
+/// replacing a file: a hard link fails if the name is taken, then the original is
+/// removed. Where hard links are not supported, renames to a name checked free.
+pub(super) async fn file_away(file: &Path, dir: &Path, name: &OsStr) -> io::Result<PathBuf> {
+    for n in 0..MAX_NUMBERED {
+        let dest = dir.join(numbered_name(name, n));
+        match tokio::fs::hard_link(file, &dest).await {
+            Ok(()) => {
+                tokio::fs::remove_file(file).await?;
+                return Ok(dest);
+            }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Err(err),
+            Err(_) => {
+                if !exists(&dest).await? {
+                    tokio::fs::rename(file, &dest).await?;
+                    return Ok(dest);
+                }
+            }
+        }
+    }
+    Err(no_free_name(dir, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_names_keep_the_extension() {
+        let cases = [
+            ("a.txt", 0, "a.txt"),
+            ("a.txt", 1, "a-1.txt"),
+            ("story.final.html", 2, "story.final-2.html"),
+            ("README", 3, "README-3"),
+        ];
+        for (name, n, expected) in cases {
+            assert_eq!(numbered_name(OsStr::new(name), n), OsString::from(expected));
+        }
+    }
+
+    #[tokio::test]
+    async fn moves_never_overwrite() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = tmp.path().join("done");
+        std::fs::create_dir(&dest).unwrap();
+        for (i, expected) in ["a.txt", "a-1.txt", "a-2.txt"].iter().enumerate() {
+            let src = tmp.path().join("a.txt");
+            std::fs::write(&src, i.to_string()).unwrap();
+            let moved = file_away(&src, &dest, OsStr::new("a.txt")).await.unwrap();
+            assert_eq!(moved, dest.join(expected));
+            assert!(!src.exists());
+        }
+        assert_eq!(std::fs::read_to_string(dest.join("a.txt")).unwrap(), "0");
+        assert_eq!(std::fs::read_to_string(dest.join("a-2.txt")).unwrap(), "2");
+
+        let src = tmp.path().join("a.txt");
+        std::fs::write(&src, "claimed").unwrap();
+        let claimed = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap();
+        assert_eq!(claimed, dest.join("a-3.txt"));
+        let gone = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap_err();
+        assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+    }
+}
