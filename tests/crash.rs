@@ -7,15 +7,15 @@
 //! to wait for an outcome.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const PATIENCE: Duration = Duration::from_secs(60);
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{Daemon, count_files, drop_article, eventually, listed_alerts, state_of};
 
 /// The receiver: answers 503 while `failing` > 0 (or forever while `down`),
 /// and records every request's key and the status it got.
@@ -73,84 +73,6 @@ impl Respond for Receiver {
     }
 }
 
-/// Kills the daemon if the test fails before it does.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ignored = self.0.kill();
-        let _ignored = self.0.wait();
-    }
-}
-
-fn start(root: &Path) -> Daemon {
-    let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
-        .current_dir(root)
-        .args(["--config", "drawdown.toml", "run"])
-        .env("RUST_LOG", "drawdown=info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting drawdown run: {e}"));
-    Daemon(child)
-}
-
-async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    let waited = tokio::time::timeout(PATIENCE, async {
-        while !condition() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "timed out waiting for {what}");
-}
-
-fn story(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/story")
-        .join(name)
-}
-
-fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| e.path().is_file())
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// `drawdown alerts --format json`, parsed.
-fn listed_alerts(root: &Path) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_drawdown"))
-        .current_dir(root)
-        .args(["--config", "drawdown.toml", "alerts", "--format", "json"])
-        .output()
-        .unwrap_or_else(|e| panic!("drawdown alerts: {e}"));
-    assert!(out.status.success(), "drawdown alerts failed: {out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("alert line {l}: {e}")))
-        .collect()
-}
-
-fn state_of(alert: &Value, sink: &str) -> String {
-    alert["deliveries"]
-        .as_array()
-        .and_then(|ds| ds.iter().find(|d| d["sink"] == sink))
-        .and_then(|d| d["state"].as_str())
-        .unwrap_or("none")
-        .to_string()
-}
-
-fn drop_article(inbox: &Path, name: &str) {
-    // Write under a hidden name, then rename: the drop folder's safe way.
-    let temp = inbox.join(format!(".{name}.part"));
-    std::fs::copy(story(name), &temp).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::rename(&temp, inbox.join(name)).unwrap_or_else(|e| panic!("{e}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_loses_no_alert_and_sends_none_twice() {
     let receiver = Receiver::default();
@@ -181,7 +103,7 @@ async fn kill_9_loses_no_alert_and_sends_none_twice() {
     .unwrap_or_else(|e| panic!("{e}"));
 
     // 1. Receiver down; three articles in; SIGKILL while deliveries wait.
-    let mut daemon = start(root);
+    let daemon = Daemon::start(root, "run-1.log");
     for name in [
         "01-deal-reached.txt",
         "02-minister-two-years.html",
@@ -195,8 +117,7 @@ async fn kill_9_loses_no_alert_and_sends_none_twice() {
         receiver.with(|s| !s.log.is_empty())
     })
     .await;
-    daemon.0.kill().unwrap_or_else(|e| panic!("SIGKILL: {e}"));
-    let _status = daemon.0.wait();
+    let _status = daemon.kill_9().await;
     let before = listed_alerts(root);
     assert!(!before.is_empty(), "the first articles raise alerts");
     assert!(
@@ -209,7 +130,7 @@ async fn kill_9_loses_no_alert_and_sends_none_twice() {
         s.down = false;
         s.failing = 2;
     });
-    let _daemon = start(root);
+    let _daemon = Daemon::start(root, "run-2.log");
     eventually("the backlog delivered after the restart", || {
         let accepted = receiver.accepted();
         before

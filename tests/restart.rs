@@ -12,16 +12,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const PATIENCE: Duration = Duration::from_secs(60);
+#[path = "common/binary.rs"]
+mod binary;
+use binary::{
+    Daemon, count_files, delivery, drawdown, drop_article, eventually, listed_alerts, state_of,
+};
 
 /// Every request: (path, Idempotency-Key, status answered, JSON body).
 type Log = Vec<(String, String, u16, Value)>;
@@ -93,87 +93,6 @@ async fn receiver() -> (MockServer, Receiver) {
     (server, receiver)
 }
 
-/// Kills the daemon if the test fails before it stops.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ignored = self.0.kill();
-        let _ignored = self.0.wait();
-    }
-}
-
-impl Daemon {
-    fn start(root: &Path, log: &str) -> Daemon {
-        let stderr = std::fs::File::create(root.join(log)).unwrap_or_else(|e| panic!("{e}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
-            .current_dir(root)
-            .args(["--config", "drawdown.toml", "run"])
-            .env("RUST_LOG", "drawdown=info")
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting drawdown run: {e}"));
-        Daemon(child)
-    }
-
-    /// SIGTERM, then waits for the exit.
-    async fn terminate(mut self) -> ExitStatus {
-        let pid = Pid::from_raw(i32::try_from(self.0.id()).unwrap_or_else(|e| panic!("{e}")));
-        kill(pid, Signal::SIGTERM).unwrap_or_else(|e| panic!("SIGTERM: {e}"));
-        self.wait().await
-    }
-
-    /// SIGKILL, then waits for the exit.
-    async fn kill_9(mut self) -> ExitStatus {
-        self.0.kill().unwrap_or_else(|e| panic!("SIGKILL: {e}"));
-        self.wait().await
-    }
-
-    async fn wait(&mut self) -> ExitStatus {
-        let mut status = None;
-        eventually("the daemon to exit", || {
-            status = self.0.try_wait().ok().flatten();
-            status.is_some()
-        })
-        .await;
-        status.unwrap_or_else(|| panic!("no exit status"))
-    }
-}
-
-async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    let waited = tokio::time::timeout(PATIENCE, async {
-        while !condition() {
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "timed out waiting for {what}");
-}
-
-fn story(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/story")
-        .join(name)
-}
-
-fn drop_article(inbox: &Path, name: &str) {
-    // Write under a hidden name, then rename: the drop folder's safe way.
-    let temp = inbox.join(format!(".{name}.part"));
-    std::fs::copy(story(name), &temp).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::rename(&temp, inbox.join(name)).unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| e.path().is_file())
-                .count()
-        })
-        .unwrap_or(0)
-}
-
 /// Writes the config: every change kind alerted, the given webhook sinks
 /// (`(name, path, extra keys)`) on `server`.
 fn configure(root: &Path, server: &MockServer, sinks: &[(&str, &str, &str)]) {
@@ -189,38 +108,6 @@ fn configure(root: &Path, server: &MockServer, sinks: &[(&str, &str, &str)]) {
         ));
     }
     std::fs::write(root.join("drawdown.toml"), text).unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn drawdown(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_drawdown"))
-        .current_dir(root)
-        .args(["--config", "drawdown.toml"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("drawdown {args:?}: {e}"))
-}
-
-/// `drawdown alerts --format json`, parsed.
-fn listed_alerts(root: &Path) -> Vec<Value> {
-    let out = drawdown(root, &["alerts", "--format", "json"]);
-    assert!(out.status.success(), "drawdown alerts failed: {out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("alert line {l}: {e}")))
-        .collect()
-}
-
-fn delivery<'a>(alert: &'a Value, sink: &str) -> Option<&'a Value> {
-    alert["deliveries"]
-        .as_array()
-        .and_then(|ds| ds.iter().find(|d| d["sink"] == sink))
-}
-
-fn state_of(alert: &Value, sink: &str) -> String {
-    delivery(alert, sink)
-        .and_then(|d| d["state"].as_str())
-        .unwrap_or("none")
-        .to_string()
 }
 
 fn id_of(alert: &Value) -> String {
