@@ -136,6 +136,16 @@ enum Command {
     },
     /// Print the configured feeds as OPML.
     ExportOpml,
+    /// Print every time phrase found ("by the end of 2026", "within six months"), line by line: span, interval, granularity, fuzziness and rule.
+    Times {
+        /// Article files, or `-` (the default) for text on standard input.
+        inputs: Vec<PathBuf>,
+        /// The day relative phrases resolve against: for standard input (default today), and for files without a date of their own.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        published: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Replay labelled stories (docs/corpus.md) and score the alerts: recall, precision, false alerts, value accuracy.
     Eval {
         /// Story folders (with labels.toml), or folders of them.
@@ -190,6 +200,11 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Feeds { format } => feeds_command(&args.config, format).await,
         Command::ImportOpml { file } => import_opml_command(&args.config, &file),
         Command::ExportOpml => export_opml_command(&args.config),
+        Command::Times {
+            inputs,
+            published,
+            format,
+        } => crate::times_cmd::times(&inputs, published, format == Format::Json).await,
         Command::Eval {
             dirs,
             verbose,

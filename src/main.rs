@@ -3,6 +3,7 @@
 
 mod cli;
 mod eval_cmd;
+mod times_cmd;
 
 use std::process::ExitCode;
 
