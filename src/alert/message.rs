@@ -81,6 +81,8 @@ fn message(change: &Change, country_name: &str) -> String {
             format!("{now} contradicts {}", sourced(prev))
         }
         (ChangeKind::Update, Some(prev)) => format!("now {now}, was {}", sourced(prev)),
+        // A known withdrawal reaching a stage no report had named yet.
+        (ChangeKind::Update, None) => format!("now {now}, was planned"),
         (ChangeKind::Refinement, Some(prev)) => {
             format!("narrowed to {now} from {}", sourced(prev))
         }

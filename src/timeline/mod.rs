@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ArticleRef, Attribute, Change, ChangeKind, Event, Observation};
+use crate::model::{
+    ArticleRef, Attribute, Change, ChangeKind, Event, Milestone, Observation, Status, Value,
+};
 
 /// How many confirming sources an entry lists (older ones are counted only).
 pub const MAX_CONFIRMATIONS_KEPT: usize = 20;
@@ -124,6 +126,64 @@ impl Timeline {
         })
     }
 
+    /// Is `obs` the first status reported for a withdrawal the timeline
+    /// already knows (any entry of the same force leaving the same country),
+    /// and one that moves it on: under way, completed, postponed or cancelled?
+    /// A known withdrawal is implicitly planned, so reaching such a stage is
+    /// news even when no report had named a status before.
+    fn moves_on_from_planned(&self, obs: &Observation) -> bool {
+        let claim = &obs.claim;
+        let Value::Status { value } = claim.value else {
+            return false;
+        };
+        if !matches!(
+            value,
+            Status::InProgress | Status::Completed | Status::Postponed | Status::Cancelled
+        ) {
+            return false;
+        }
+        let event = &claim.event;
+        let known = self.entries.values().any(|e| {
+            e.event.country == event.country
+                && e.event.actor == event.actor
+                && e.current.article_hash != obs.article_hash
+        });
+        known && !self.implied_by_final(event, value)
+    }
+
+    /// Does a known status of the whole withdrawal already say this of a part
+    /// of it? The withdrawal under way, in whole or in part (a pullout from
+    /// some sites), means its first phase is; the withdrawal complete means
+    /// every phase and base is.
+    fn implied_by_final(&self, event: &Event, status: Status) -> bool {
+        if matches!(event.milestone, Milestone::Final | Milestone::Drawdown) {
+            return false;
+        }
+        let known_status = |milestone: Milestone| {
+            let key = Event::new(&event.country, &event.actor, milestone, None, None).key;
+            match self
+                .entries
+                .get(&(key, Attribute::Status))
+                .map(|e| &e.current.claim.value)
+            {
+                Some(Value::Status { value }) => Some(*value),
+                _ => None,
+            }
+        };
+        let whole = known_status(Milestone::Final);
+        let first_phase = event.milestone == Milestone::Phase && event.phase.is_none_or(|n| n <= 1);
+        match status {
+            Status::InProgress => {
+                first_phase
+                    && [whole, known_status(Milestone::Drawdown)]
+                        .iter()
+                        .any(|s| matches!(s, Some(Status::InProgress | Status::Completed)))
+            }
+            Status::Completed => whole == Some(Status::Completed),
+            _ => false,
+        }
+    }
+
     /// Puts entries back as they were (`None`: the entry did not exist).
     pub fn restore(&mut self, entries: Vec<((String, Attribute), Option<Entry>)>) {
         for (key, old) in entries {
@@ -169,6 +229,7 @@ impl Timeline {
             return None;
         }
         let key = (obs.claim.event.key.clone(), obs.claim.attribute);
+        let moves_on = self.moves_on_from_planned(&obs);
         let Some(entry) = self.entries.get_mut(&key) else {
             let entry = Entry {
                 event: obs.claim.event.clone(),
@@ -182,7 +243,11 @@ impl Timeline {
             };
             self.entries.insert(key, entry);
             return Some(Change {
-                kind: ChangeKind::New,
+                kind: if moves_on {
+                    ChangeKind::Update
+                } else {
+                    ChangeKind::New
+                },
                 current: obs,
                 previous: None,
             });
@@ -385,5 +450,179 @@ mod tests {
         assert_eq!(timeline.apply(report("Other", 5, day(50))), None);
         let change = timeline.apply(report("Other", 11, day(50)));
         assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Contradiction));
+    }
+
+    /// A status report for (country, force, milestone), as `report` makes one.
+    fn status_report(
+        outlet: &str,
+        day: u64,
+        country: &str,
+        actor: &str,
+        status: Status,
+    ) -> Observation {
+        let mut obs = report(outlet, day, day_zero());
+        obs.claim.event = Event::new(country, actor, Milestone::Final, None, None);
+        obs.claim.attribute = Attribute::Status;
+        obs.claim.value = Value::Status { value: status };
+        obs
+    }
+
+    fn day_zero() -> NaiveDate {
+        day(0)
+    }
+
+    #[test]
+    fn a_known_withdrawal_reaching_a_stage_is_an_update_even_with_no_status_before() {
+        use ChangeKind::{New, Update};
+        // (status first reported, kind when the withdrawal is known, kind when not)
+        let cases = [
+            (Status::InProgress, Update, New),
+            (Status::Completed, Update, New),
+            (Status::Postponed, Update, New),
+            (Status::Cancelled, Update, New),
+            // Announcing or agreeing is how a withdrawal becomes known: no stage reached.
+            (Status::Announced, New, New),
+            (Status::Agreed, New, New),
+            (Status::Signed, New, New),
+        ];
+        for (status, known, unknown) in cases {
+            // Known: an earlier article gave the deadline of the same force leaving XX.
+            let mut timeline = Timeline::new();
+            timeline.apply(report("Wire", 1, day(100)));
+            let change = timeline.apply(status_report("Other", 5, "XX", "Some force", status));
+            assert_eq!(change.map(|c| c.kind), Some(known), "{status:?} known");
+
+            // Unknown: nothing before, or only another force, or another country.
+            for (country, actor) in [("XX", "Another force"), ("YY", "Some force")] {
+                let mut timeline = Timeline::new();
+                timeline.apply(report("Wire", 1, day(100)));
+                let change = timeline.apply(status_report("Other", 5, country, actor, status));
+                assert_eq!(
+                    change.map(|c| c.kind),
+                    Some(unknown),
+                    "{status:?} {country} {actor}"
+                );
+            }
+            let change =
+                Timeline::new().apply(status_report("Other", 5, "XX", "Some force", status));
+            assert_eq!(
+                change.map(|c| c.kind),
+                Some(unknown),
+                "{status:?} first report"
+            );
+        }
+    }
+
+    #[test]
+    fn a_withdrawal_is_not_known_from_the_same_article() {
+        // One article giving the deadline and saying the pullout has begun
+        // is the first report of both.
+        let mut timeline = Timeline::new();
+        let deadline = report("Wire", 1, day(100));
+        let mut status = status_report("Wire", 1, "XX", "Some force", Status::InProgress);
+        status.article_hash = deadline.article_hash.clone();
+        timeline.apply(deadline);
+        assert_eq!(
+            timeline.apply(status).map(|c| c.kind),
+            Some(ChangeKind::New)
+        );
+    }
+
+    #[test]
+    fn a_stage_the_whole_withdrawals_status_implies_is_not_news() {
+        use ChangeKind::{New, Update};
+        // (final status known, part, its first status, kind)
+        let cases = [
+            (
+                Status::InProgress,
+                Milestone::Phase,
+                Some(1),
+                Status::InProgress,
+                New,
+            ),
+            (
+                Status::InProgress,
+                Milestone::Phase,
+                None,
+                Status::InProgress,
+                New,
+            ),
+            // A later phase starting is a stage of its own.
+            (
+                Status::InProgress,
+                Milestone::Phase,
+                Some(2),
+                Status::InProgress,
+                Update,
+            ),
+            (
+                Status::InProgress,
+                Milestone::Phase,
+                Some(1),
+                Status::Completed,
+                Update,
+            ),
+            (
+                Status::InProgress,
+                Milestone::Base,
+                None,
+                Status::Completed,
+                Update,
+            ),
+            (
+                Status::Completed,
+                Milestone::Phase,
+                Some(2),
+                Status::Completed,
+                New,
+            ),
+            (
+                Status::Completed,
+                Milestone::Base,
+                None,
+                Status::Completed,
+                New,
+            ),
+            (
+                Status::Agreed,
+                Milestone::Phase,
+                Some(1),
+                Status::InProgress,
+                Update,
+            ),
+        ];
+        // A pullout from some sites under way: the first phase is too, but
+        // nothing is complete.
+        let mut timeline = Timeline::new();
+        let mut partial = status_report("Wire", 1, "XX", "Some force", Status::InProgress);
+        partial.claim.event = Event::new("XX", "Some force", Milestone::Drawdown, None, None);
+        timeline.apply(partial);
+        for (phase, status, kind) in [
+            (Some(1), Status::InProgress, New),
+            (Some(2), Status::InProgress, Update),
+            (Some(1), Status::Completed, Update),
+        ] {
+            let mut part = status_report("Other", 5, "XX", "Some force", status);
+            part.claim.event = Event::new("XX", "Some force", Milestone::Phase, phase, None);
+            let change = timeline.clone().apply(part);
+            assert_eq!(
+                change.map(|c| c.kind),
+                Some(kind),
+                "partial then {phase:?} {status:?}"
+            );
+        }
+        for (whole, milestone, phase, status, kind) in cases {
+            let mut timeline = Timeline::new();
+            timeline.apply(status_report("Wire", 1, "XX", "Some force", whole));
+            let mut part = status_report("Other", 5, "XX", "Some force", status);
+            let location = (milestone == Milestone::Base).then(|| "Camp Alder".to_string());
+            part.claim.event = Event::new("XX", "Some force", milestone, phase, location);
+            let change = timeline.apply(part);
+            assert_eq!(
+                change.map(|c| c.kind),
+                Some(kind),
+                "{whole:?} then {milestone:?} {phase:?} {status:?}"
+            );
+        }
     }
 }
