@@ -2,6 +2,7 @@
 //! file behind the `Source` trait; `article_file.rs` reads the article file
 //! formats (shared by the drop folder, `ingest` and `replay`).
 
+pub mod article_batches;
 pub mod article_file;
 pub mod drop_folder;
 pub mod feed;
