@@ -16,8 +16,8 @@ use drawdown::alert::message::format_value;
 use drawdown::config::{self, Config};
 use drawdown::extract::{self, Lexicon};
 use drawdown::model::{Alert, Article, Claim};
-use drawdown::pipeline::MAX_BATCH;
 use drawdown::service;
+use drawdown::source::article_batches::{BatchReader, PlannedFile, order_planned, plan_file};
 use drawdown::source::article_file::{article_files, is_article_path, read_article};
 use drawdown::store::{DeliveryState, SqliteStore, Store, StoreConfig};
 use drawdown::timeline::Entry;
@@ -439,8 +439,9 @@ impl PublishedDates {
     }
 }
 
-/// Reads the files, orders them by publication date (then name), and runs
-/// each through the pipeline, printing the alerts.
+/// Orders the files by publication date (then name) from a first pass that
+/// keeps no bodies, then reads and runs them through the pipeline a batch at a
+/// time, printing the alerts: memory holds one batch, not every file.
 async fn process_files(
     config: &Config,
     store: SqliteStore,
@@ -449,8 +450,8 @@ async fn process_files(
     format: Format,
     replay: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut articles: Vec<(PathBuf, Article)> = Vec::new();
     let mut failed = 0;
+    let mut planned: Vec<PlannedFile> = Vec::new();
     for file in files {
         if !file.is_file() {
             eprintln!("error: {} is not a file", file.display());
@@ -465,15 +466,16 @@ async fn process_files(
             failed += 1;
             continue;
         }
-        match read_article(file, dates.for_file(file), MAX_ARTICLE_BYTES).await {
-            Ok(article) => articles.push((file.clone(), article)),
+        // The date only: the body is dropped at once.
+        match plan_file(file.clone(), dates.for_file(file), MAX_ARTICLE_BYTES).await {
+            Ok(file) => planned.push(file),
             Err(e) => {
                 eprintln!("error: {e}");
                 failed += 1;
             }
         }
     }
-    articles.sort_by(|a, b| a.1.published.cmp(&b.1.published).then(a.0.cmp(&b.0)));
+    order_planned(&mut planned);
     let mut replay_config = config.clone();
     if replay {
         // Replay starts from an empty timeline: the curated file is not loaded.
@@ -484,10 +486,24 @@ async fn process_files(
     let mut pipeline = parts.pipeline;
     let mut out = std::io::stdout().lock();
     let mut raised = 0;
-    // Up to MAX_BATCH articles per transaction: a backlog stores fast.
-    for chunk in articles.chunks(MAX_BATCH) {
-        let batch: Vec<&Article> = chunk.iter().map(|(_, article)| article).collect();
-        let outcomes = pipeline.process_batch(&batch).await?;
+    let mut processed = 0usize;
+    // Up to MAX_BATCH articles (or MAX_BATCH_BYTES) per transaction: a backlog
+    // stores fast, and only one batch is in memory.
+    let mut reader = BatchReader::new(planned, MAX_ARTICLE_BYTES);
+    while let Some(batch) = reader.next_batch().await {
+        let mut chunk: Vec<(PathBuf, Article)> = Vec::with_capacity(batch.len());
+        for (file, read) in batch {
+            match read {
+                Ok(article) => chunk.push((file, article)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed += 1;
+                }
+            }
+        }
+        processed += chunk.len();
+        let articles: Vec<&Article> = chunk.iter().map(|(_, article)| article).collect();
+        let outcomes = pipeline.process_batch(&articles).await?;
         for ((file, _), outcome) in chunk.iter().zip(outcomes) {
             if outcome.duplicate {
                 tracing::info!(file = %file.display(), "already processed; nothing raised");
@@ -505,10 +521,10 @@ async fn process_files(
             }
         }
     }
-    tracing::info!(articles = articles.len(), alerts = raised, failed, "done");
+    tracing::info!(articles = processed, alerts = raised, failed, "done");
     // Alerts printed here are delivered by `drawdown run`'s workers from the outbox.
     store.close().await;
-    if failed > 0 && articles.is_empty() {
+    if failed > 0 && processed == 0 {
         bail!("no article could be read");
     }
     Ok(if failed > 0 {

@@ -27,6 +27,7 @@ pub struct Config {
     pub inbox: InboxConfig,
     pub timeline: TimelineConfig,
     pub alerts: AlertsConfig,
+    pub pipeline: PipelineConfig,
     pub lexicon: LexiconConfig,
     pub sinks: Vec<SinkConfig>,
     /// `[[feeds]]`: RSS, Atom and JSON Feed URLs to poll.
@@ -42,6 +43,7 @@ impl Default for Config {
             inbox: InboxConfig::default(),
             timeline: TimelineConfig::default(),
             alerts: AlertsConfig::default(),
+            pipeline: PipelineConfig::default(),
             lexicon: LexiconConfig::default(),
             sinks: default_sinks(),
             feeds: Vec::new(),
@@ -112,6 +114,24 @@ impl Default for AlertsConfig {
                 ChangeKind::Refinement,
             ],
             max_delivery_age: Some(std::time::Duration::from_secs(7 * 24 * 3600)),
+        }
+    }
+}
+
+/// `[pipeline]`: the queue between the sources and the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Bytes of article text that may wait for the pipeline, all sources
+    /// together. A source over it waits; an article larger than all of it
+    /// passes alone.
+    pub queue_bytes: u64,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            queue_bytes: crate::source::queue::DEFAULT_QUEUE_BYTES,
         }
     }
 }
@@ -204,6 +224,12 @@ impl Config {
         }
         if self.inbox.max_file_size == 0 {
             problems.push("inbox.max_file_size: must be above 0 bytes".to_string());
+        }
+        if self.pipeline.queue_bytes == 0 {
+            problems.push(
+                "pipeline.queue_bytes: must be above 0 bytes (default 67108864, 64 MiB)"
+                    .to_string(),
+            );
         }
         problems.extend(crate::source::feed::feed_problems(&self.feeds));
         problems.extend(self.feeds_defaults.problems());

@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::{MAX_BATCH, Pipeline};
 use crate::source::drop_folder::DropFolder;
-use crate::source::{Incoming, Processed, Source};
+use crate::source::{ArticleSender, ByteBudget, Incoming, Processed, Source};
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::timeline::curated;
 
@@ -146,7 +146,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         );
     }
 
+    // Bounded in articles and in bytes: a source over budget waits until the
+    // pipeline has processed (and dropped) articles that hold it.
     let (tx, mut rx) = mpsc::channel::<Incoming>(MAX_BATCH);
+    let tx = ArticleSender::with_budget(tx, ByteBudget::new(config.pipeline.queue_bytes));
     let mut sources: JoinSet<(String, Result<(), crate::source::SourceError>)> = JoinSet::new();
     if config.inbox.enabled {
         let source: Box<dyn Source> =

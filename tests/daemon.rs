@@ -221,3 +221,76 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
         "no per-article log line: {stderr}"
     );
 }
+
+/// With a queue budget of 4 KiB, at most a couple of articles wait for the
+/// pipeline at once and one larger than the whole budget passes alone: the
+/// drop folder is held back, and still every article is processed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_queue_budget_holds_the_source_back_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let root = dir.path();
+    let inbox = root.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap_or_else(|e| panic!("{e}"));
+    let config_file = root.join("drawdown.toml");
+    std::fs::write(
+        &config_file,
+        format!(
+            "[store]\npath = \"{}\"\n[inbox]\ndir = \"{}\"\nsettle = \"50ms\"\n[timeline]\nknown = \"\"\n\
+             [pipeline]\nqueue_bytes = 4096\n\
+             [[sinks]]\ntype = \"jsonl\"\npath = \"{}\"\n",
+            root.join("data/drawdown.db").display(),
+            inbox.display(),
+            root.join("out/alerts.jsonl").display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut expected = Vec::new();
+    for n in 0..60 {
+        let name = format!("{n:02}-report.txt");
+        let filler = format!("Report {n} notes that the convoy moved at dawn. ").repeat(30);
+        std::fs::write(
+            inbox.join(&name),
+            format!("Coalition report {n}\n\nTroops leave by September 2026. {filler}\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        expected.push(name);
+    }
+    let big = "The convoy moved at dawn and nobody said where it went. ".repeat(400);
+    std::fs::write(
+        inbox.join("99-long-read.txt"),
+        format!("A long read\n\n{big}\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    expected.push("99-long-read.txt".to_string());
+
+    let config =
+        drawdown::config::Config::load(Some(&config_file)).unwrap_or_else(|e| panic!("{e}"));
+    config
+        .validate(Some(&config_file))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.pipeline.queue_bytes, 4096);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let daemon = tokio::spawn(drawdown::service::run(config, async {
+        let _ignored = stopped.await;
+    }));
+    let done = inbox.join("done");
+    let waited = tokio::time::timeout(Duration::from_secs(60), async {
+        while names_in(&done) != expected {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    let _ignored = stop.send(());
+    assert!(
+        waited.is_ok(),
+        "not every article reached done/: {:?}, failed/: {:?}",
+        names_in(&done),
+        names_in(&inbox.join("failed"))
+    );
+    match tokio::time::timeout(Duration::from_secs(20), daemon).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => panic!("the service failed: {e}"),
+        Ok(Err(e)) => panic!("the service panicked: {e}"),
+        Err(_) => panic!("the service did not stop"),
+    }
+}

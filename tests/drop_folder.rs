@@ -79,7 +79,7 @@ fn start_raw(inbox: &Path) -> Raw {
     let source: Box<dyn Source> = Box::new(DropFolder::new(config, metrics.clone()));
     let (tx, rx) = mpsc::channel(8);
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(source.run(tx, shutdown.clone()));
+    let task = tokio::spawn(source.run(tx.into(), shutdown.clone()));
     Raw {
         rx,
         metrics,

@@ -15,7 +15,7 @@ use drawdown::model::Article;
 use drawdown::service;
 use drawdown::source::article_file::parse_article;
 use drawdown::source::feed::{FeedConfig, FeedDefaults, FeedPoller, PollReport};
-use drawdown::source::{Incoming, Processed};
+use drawdown::source::{ArticleSender, Incoming, Processed};
 use drawdown::store::{FeedState, SqliteStore, Store, StoreConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -41,7 +41,7 @@ struct Rig {
     _dir: tempfile::TempDir,
     store: Arc<dyn Store>,
     poller: FeedPoller,
-    out: mpsc::Sender<Incoming>,
+    out: ArticleSender,
     articles: Arc<Mutex<Vec<Article>>>,
     metrics: Arc<Metrics>,
 }
@@ -105,7 +105,7 @@ impl Rig {
             _dir: dir,
             store,
             poller,
-            out,
+            out: out.into(),
             articles,
             metrics,
         }
@@ -887,6 +887,7 @@ async fn a_poll_hands_items_over_together_and_marks_only_what_was_stored() {
         Duration::from_secs(60),
     );
     let (out, mut rx) = mpsc::channel::<Incoming>(16);
+    let out = ArticleSender::from(out);
 
     // Polls in the background; the test plays the pipeline, answering `answers`
     // only after every expected item has arrived.
@@ -894,7 +895,7 @@ async fn a_poll_hands_items_over_together_and_marks_only_what_was_stored() {
         poller: &Arc<FeedPoller>,
         config: &FeedConfig,
         state: FeedState,
-        out: &mpsc::Sender<Incoming>,
+        out: &ArticleSender,
         rx: &mut mpsc::Receiver<Incoming>,
         answers: &[Processed],
     ) -> (PollReport, FeedState, Vec<String>) {

@@ -165,3 +165,77 @@ fn raw_seeds_without_dates_do_not_crash() {
     // Modification times stand in for the dates; whatever they are, it must run.
     let _alerts = replay(&refs);
 }
+
+/// More files than one batch (the whole corpus, the story, and a renamed copy
+/// of the corpus), read batch by batch: the output is exactly what processing
+/// every article in date order gives when all are read up front.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_over_many_files_matches_reading_them_all_first() {
+    use drawdown::config::Config;
+    use drawdown::model::Article;
+    use drawdown::source::article_file::{article_files, read_article};
+    use drawdown::store::SqliteStore;
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let folder = dir.path().join("articles");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("{e}"));
+    let mut sources: Vec<PathBuf> = Vec::new();
+    let mut folders = vec![
+        root().join("tests/fixtures/story"),
+        root().join("tests/fixtures/articles"),
+    ];
+    for entry in std::fs::read_dir(root().join("tests/corpus")).unwrap_or_else(|e| panic!("{e}")) {
+        folders.push(entry.unwrap_or_else(|e| panic!("{e}")).path());
+    }
+    for folder in folders.iter().filter(|f| f.is_dir()) {
+        sources.extend(article_files(folder).unwrap_or_else(|e| panic!("{e}")));
+    }
+    for (i, source) in sources.iter().enumerate() {
+        let name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        for copy in ["a", "b"] {
+            std::fs::copy(source, folder.join(format!("{copy}{i:03}-{name}")))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let files = article_files(&folder).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        files.len() > 64,
+        "{} files: more than one batch",
+        files.len()
+    );
+
+    // Every file read up front, ordered by date then name, processed in one go.
+    let mut articles: Vec<(PathBuf, Article)> = Vec::new();
+    for file in &files {
+        if let Ok(article) = read_article(file, None, 10_000_000).await {
+            articles.push((file.clone(), article));
+        }
+    }
+    articles.sort_by(|a, b| a.1.published.cmp(&b.1.published).then(a.0.cmp(&b.0)));
+    let mut config = Config::default();
+    config.timeline.known = None;
+    let store = SqliteStore::open_in_memory()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut pipeline = drawdown::service::build_parts(&config, store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .pipeline;
+    let all: Vec<&Article> = articles.iter().map(|(_, a)| a).collect();
+    let outcomes = pipeline
+        .process_batch(&all)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expected: Vec<Value> = outcomes
+        .iter()
+        .flat_map(|o| o.alerts.iter())
+        .map(|a| serde_json::to_value(a).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert!(!expected.is_empty());
+
+    let folder_arg = folder.to_string_lossy().to_string();
+    assert_eq!(replay(&[&folder_arg]), expected);
+}

@@ -167,6 +167,53 @@ async fn jsonl_appends_one_line_per_alert_and_never_an_id_twice() {
     assert_eq!(written, expected);
 }
 
+/// The sink remembers only a window of recent ids, however many it writes,
+/// and still never writes an id of that window twice, before or after a restart.
+#[tokio::test]
+async fn jsonl_remembers_a_bounded_window_of_ids_and_writes_none_twice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("alerts.jsonl");
+    let config = JsonlConfig {
+        name: None,
+        path: path.clone(),
+        filter: Default::default(),
+    };
+    const WINDOW: usize = 8;
+    let alerts: Vec<Alert> = (0..40)
+        .map(|n| common::raised(n, ChangeKind::Contradiction).2)
+        .collect();
+    let sink = config
+        .build_remembering("jsonl".into(), WINDOW)
+        .expect("jsonl sink");
+    for alert in &alerts {
+        sink.deliver(alert).await.expect("append");
+        // Redelivered at once (marking it done failed): nothing written.
+        sink.deliver(alert).await.expect("append again");
+        assert!(sink.remembered().await <= WINDOW);
+    }
+    assert_eq!(sink.remembered().await, WINDOW);
+
+    // A restart reads the file back keeping only the window; the alerts in
+    // flight at a crash (the last ones written) are not written again.
+    let rebuilt = config
+        .build_remembering("jsonl".into(), WINDOW)
+        .expect("jsonl sink again");
+    assert_eq!(rebuilt.remembered().await, WINDOW);
+    for alert in &alerts[alerts.len() - WINDOW..] {
+        rebuilt.deliver(alert).await.expect("redeliver");
+    }
+    let expected: Vec<String> = alerts
+        .iter()
+        .map(|a| serde_json::to_string(a).expect("alert JSON"))
+        .collect();
+    let written: Vec<String> = std::fs::read_to_string(&path)
+        .expect("alerts file")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(written, expected);
+}
+
 #[tokio::test]
 async fn stdout_lines_are_the_message_or_the_alert_json() {
     let (_, _, alerts) = two_alerts();

@@ -1,8 +1,15 @@
 //! The jsonl sink: appends one alert JSON line (the `--format json` shape) per
-//! alert to a file, creating its folder. It remembers the ids already in the
-//! file, so an alert redelivered after a crash is never written twice.
+//! alert to a file, creating its folder. It remembers the ids of the last
+//! [`RECENT_IDS`] alerts in the file, so an alert redelivered after a crash is
+//! never written twice.
+//!
+//! Why a window is enough: the outbox marks a delivery done right after the
+//! sink returns, one delivery at a time, so the only alerts a sink can be asked
+//! to write again are the few written but not yet marked when the process
+//! stopped (or when marking failed): the most recent lines of the file. Older
+//! alerts are done in the outbox and are never handed to the sink again.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader, ErrorKind};
 use std::path::{Path, PathBuf};
 
@@ -12,6 +19,10 @@ use tokio::sync::Mutex;
 
 use super::{Sink, SinkError, SinkFilter};
 use crate::model::Alert;
+
+/// How many of the most recent alert ids the sink remembers (about 1 MB).
+/// Far more than the deliveries that can be in flight when a process stops.
+pub const RECENT_IDS: usize = 10_000;
 
 /// `type = "jsonl"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,8 +55,14 @@ impl JsonlConfig {
     }
 
     /// Builds the sink: creates the file's folder and reads the ids of the
-    /// alerts already in the file (a blocking read, once, at start).
+    /// last [`RECENT_IDS`] alerts already in the file (a blocking read, once,
+    /// at start).
     pub fn build(&self, name: String) -> Result<JsonlSink, SinkError> {
+        self.build_remembering(name, RECENT_IDS)
+    }
+
+    /// [`JsonlConfig::build`], remembering the last `recent` ids (at least one).
+    pub fn build_remembering(&self, name: String, recent: usize) -> Result<JsonlSink, SinkError> {
         if self.path.as_os_str().is_empty() {
             return Err(SinkError::Config {
                 sink: name,
@@ -54,7 +71,7 @@ impl JsonlConfig {
             });
         }
         create_parent(&self.path)?;
-        let existing = read_existing(&self.path)?;
+        let existing = read_existing(&self.path, recent.max(1))?;
         Ok(JsonlSink {
             name,
             path: self.path.clone(),
@@ -70,7 +87,7 @@ impl JsonlConfig {
 /// What the file already holds.
 #[derive(Debug)]
 struct Written {
-    ids: HashSet<String>,
+    ids: RecentIds,
     /// The file ends in a partial line (a crash mid-write): start with a newline.
     needs_newline: bool,
 }
@@ -89,6 +106,11 @@ impl JsonlSink {
     /// The file alerts are appended to.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many alert ids the sink remembers right now (bounded by the window).
+    pub async fn remembered(&self) -> usize {
+        self.written.lock().await.ids.len()
     }
 
     async fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
@@ -160,14 +182,56 @@ fn create_parent(path: &Path) -> Result<(), SinkError> {
     }
 }
 
+/// The last `capacity` ids written, oldest first: a set for lookups and a
+/// queue for the order in which they leave.
+#[derive(Debug)]
+struct RecentIds {
+    capacity: usize,
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl RecentIds {
+    fn new(capacity: usize) -> RecentIds {
+        RecentIds {
+            capacity,
+            set: HashSet::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Remembers `id` as the newest, forgetting the oldest beyond capacity.
+    fn insert(&mut self, id: String) {
+        if self.set.contains(&id) {
+            return;
+        }
+        self.set.insert(id.clone());
+        self.order.push_back(id);
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
+
 struct Existing {
-    ids: HashSet<String>,
+    ids: RecentIds,
     needs_newline: bool,
 }
 
-/// The `id` of every alert line in `path` (none if the file does not exist).
-/// Lines that are not alert JSON are skipped with a warning.
-fn read_existing(path: &Path) -> Result<Existing, SinkError> {
+/// The `id` of the last `capacity` alert lines in `path` (none if the file
+/// does not exist), read as a stream. Lines that are not alert JSON are
+/// skipped with a warning.
+fn read_existing(path: &Path, capacity: usize) -> Result<Existing, SinkError> {
     let read_err = |source| SinkError::ReadExisting {
         path: path.to_path_buf(),
         source,
@@ -176,14 +240,14 @@ fn read_existing(path: &Path) -> Result<Existing, SinkError> {
         Ok(file) => file,
         Err(err) if err.kind() == ErrorKind::NotFound => {
             return Ok(Existing {
-                ids: HashSet::new(),
+                ids: RecentIds::new(capacity),
                 needs_newline: false,
             });
         }
         Err(err) => return Err(read_err(err)),
     };
     let mut reader = BufReader::new(file);
-    let mut ids = HashSet::new();
+    let mut ids = RecentIds::new(capacity);
     let mut buf = Vec::new();
     let mut needs_newline = false;
     let mut number = 0usize;
@@ -232,13 +296,25 @@ mod tests {
             "{\"id\":\"a\",\"x\":1}\n\nnot json\n{\"id\":\"b\"}\n{\"id\":\"c",
         )
         .unwrap();
-        let existing = read_existing(&path).unwrap();
-        let mut ids: Vec<_> = existing.ids.into_iter().collect();
-        ids.sort();
+        let existing = read_existing(&path, RECENT_IDS).unwrap();
+        let ids: Vec<_> = existing.ids.order.iter().cloned().collect();
         assert_eq!(ids, ["a", "b"]);
         assert!(existing.needs_newline);
 
-        let missing = read_existing(&dir.path().join("none.jsonl")).unwrap();
-        assert!(missing.ids.is_empty() && !missing.needs_newline);
+        let missing = read_existing(&dir.path().join("none.jsonl"), RECENT_IDS).unwrap();
+        assert!(missing.ids.len() == 0 && !missing.needs_newline);
+    }
+
+    #[test]
+    fn keeps_only_the_last_ids_of_a_long_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.jsonl");
+        let text: String = (0..50).map(|i| format!("{{\"id\":\"a{i}\"}}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        let existing = read_existing(&path, 5).unwrap();
+        let ids: Vec<_> = existing.ids.order.iter().cloned().collect();
+        assert_eq!(ids, ["a45", "a46", "a47", "a48", "a49"]);
+        assert_eq!(existing.ids.len(), 5);
+        assert!(existing.ids.contains("a49") && !existing.ids.contains("a44"));
     }
 }

@@ -2,15 +2,18 @@
 //! file behind the `Source` trait; `article_file.rs` reads the article file
 //! formats (shared by the drop folder, `ingest` and `replay`).
 
+pub mod article_batches;
 pub mod article_file;
 pub mod drop_folder;
 pub mod feed;
+pub mod queue;
 
 use async_trait::async_trait;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::model::Article;
+pub use queue::{ArticleSender, BudgetPermit, ByteBudget};
 
 /// An article on its way to the pipeline. The pipeline answers on `done` once
 /// the article is stored (or rejected), so a source can acknowledge its input
@@ -21,6 +24,9 @@ pub struct Incoming {
     /// Where it came from, for logs ("inbox/03.txt", a feed URL).
     pub origin: String,
     pub done: Option<oneshot::Sender<Processed>>,
+    /// The article's share of the queue's byte budget, taken by
+    /// [`ArticleSender::send`] and given back when the pipeline drops it.
+    pub budget: Option<BudgetPermit>,
 }
 
 /// What the pipeline did with an article.
@@ -43,7 +49,7 @@ pub trait Source: Send {
     /// Finishes the article in hand before returning.
     async fn run(
         self: Box<Self>,
-        out: mpsc::Sender<Incoming>,
+        out: ArticleSender,
         shutdown: CancellationToken,
     ) -> Result<(), SourceError>;
 }

@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, debug_span, error, info, warn};
 
 use super::article_file::{ArticleError, is_hidden_or_temporary, read_article_as};
-use super::{Incoming, Processed, Source, SourceError};
+use super::{ArticleSender, Incoming, Processed, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
@@ -92,7 +92,7 @@ impl Source for DropFolder {
 
     async fn run(
         self: Box<Self>,
-        out: mpsc::Sender<Incoming>,
+        out: ArticleSender,
         shutdown: CancellationToken,
     ) -> Result<(), SourceError> {
         let span = tracing::info_span!("drop_folder", dir = %self.config.dir.display());
@@ -178,7 +178,7 @@ struct Inbox {
     folders: Folders,
     config: InboxConfig,
     metrics: Arc<Metrics>,
-    out: mpsc::Sender<Incoming>,
+    out: ArticleSender,
     shutdown: CancellationToken,
     /// Files seen but not claimed yet.
     pending: HashMap<PathBuf, Candidate>,
@@ -401,6 +401,7 @@ impl Inbox {
             article,
             origin: shown.display().to_string(),
             done: Some(done),
+            budget: None,
         };
         tokio::select! {
             sent = self.out.send(incoming) => {

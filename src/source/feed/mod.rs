@@ -23,13 +23,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, warn};
 use url::Url;
 
-use super::{Incoming, Source, SourceError};
+use super::{ArticleSender, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::store::{FeedState, Store, StoreError};
 pub use poll::{FeedPoller, PollReport};
@@ -201,7 +200,7 @@ impl Source for FeedSource {
 
     async fn run(
         self: Box<Self>,
-        out: mpsc::Sender<Incoming>,
+        out: ArticleSender,
         shutdown: CancellationToken,
     ) -> Result<(), SourceError> {
         let FeedSource {
@@ -288,7 +287,7 @@ impl Scheduler {
     async fn run(
         &mut self,
         poller: &Arc<FeedPoller>,
-        out: &mpsc::Sender<Incoming>,
+        out: &ArticleSender,
         shutdown: &CancellationToken,
     ) {
         let mut workers: JoinSet<(usize, FeedState)> = JoinSet::new();

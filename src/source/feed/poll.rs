@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use url::Url;
@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
 use crate::source::article_file::parse_article;
-use crate::source::{Incoming, Processed};
+use crate::source::{ArticleSender, Incoming, Processed};
 use crate::store::{FeedState, Store, StoreError};
 
 /// What one poll did (also written into the feed's state).
@@ -82,7 +82,7 @@ impl FeedPoller {
         feed: &FeedConfig,
         state: &mut FeedState,
         now: DateTime<Utc>,
-        out: &mpsc::Sender<Incoming>,
+        out: &ArticleSender,
         shutdown: &CancellationToken,
     ) -> PollReport {
         let mut report = PollReport::default();
@@ -211,7 +211,7 @@ impl FeedPoller {
         state: &mut FeedState,
         parsed: ParsedFeed,
         now: DateTime<Utc>,
-        out: &mpsc::Sender<Incoming>,
+        out: &ArticleSender,
         shutdown: &CancellationToken,
         report: &mut PollReport,
     ) -> Result<(), StoreError> {
@@ -251,6 +251,7 @@ impl FeedPoller {
                 article,
                 origin: feed.url.to_string(),
                 done: Some(done),
+                budget: None,
             };
             tokio::select! {
                 sent = out.send(incoming) => if sent.is_err() {
