@@ -138,15 +138,37 @@ fn idempotency_key(request: &Request, _: &Json) -> String {
         .to_string()
 }
 
-/// The alert id a message sink shows: the footer / context / title carry it or the message does.
-fn id_in_text(_: &Request, body: &Json) -> String {
-    let text = body.to_string();
-    let (_, _, alert) = the_alert();
-    if text.contains(&alert.id) || text.contains(&alert.message) {
-        alert.id
-    } else {
-        String::new()
-    }
+/// The alert id in the context line of a Slack message: "... · alert `ID`".
+fn slack_id(_: &Request, body: &Json) -> String {
+    body["blocks"]
+        .as_array()
+        .and_then(|blocks| blocks.iter().find(|b| b["type"] == "context"))
+        .and_then(|context| context["elements"][0]["text"].as_str())
+        .and_then(|text| text.rsplit_once("alert `"))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_default()
+}
+
+/// The alert id in the footer of a Discord embed: "drawdown alert ID".
+fn discord_id(_: &Request, body: &Json) -> String {
+    body["embeds"][0]["footer"]["text"]
+        .as_str()
+        .and_then(|text| text.strip_prefix("drawdown alert "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The alert id in the tags of an ntfy message: "alert-ID".
+fn ntfy_id(_: &Request, body: &Json) -> String {
+    body["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .find_map(|tag| tag.strip_prefix("alert-"))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A small SMTP server: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT. The first
@@ -315,7 +337,7 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         digest: None,
     });
     out.push(("webhook", http_case(server, http, config)));
-    let (server, http) = http_receiver(fail, id_in_text).await;
+    let (server, http) = http_receiver(fail, slack_id).await;
     let config = SinkConfig::Slack(SlackConfig {
         name: None,
         url: url(&server, "/services/T000/B000/XXXX"),
@@ -326,7 +348,7 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         digest: None,
     });
     out.push(("slack", http_case(server, http, config)));
-    let (server, http) = http_receiver(fail, id_in_text).await;
+    let (server, http) = http_receiver(fail, discord_id).await;
     let config = SinkConfig::Discord(DiscordConfig {
         name: None,
         url: url(&server, "/api/webhooks/1/token"),
@@ -338,7 +360,7 @@ async fn cases(dir: &Path, fail: usize) -> Vec<(&'static str, Case)> {
         digest: None,
     });
     out.push(("discord", http_case(server, http, config)));
-    let (server, http) = http_receiver(fail, id_in_text).await;
+    let (server, http) = http_receiver(fail, ntfy_id).await;
     let config = SinkConfig::Ntfy(NtfyConfig {
         name: None,
         url: url(&server, "/drawdown-alerts"),
@@ -503,7 +525,14 @@ fn check_shape(kind: &str, alert: &Alert, payload: &Json) {
             );
             assert_eq!(payload["priority"], 5);
             assert_eq!(payload["click"], "https://news.example.org/story-2");
-            assert!(payload["tags"].as_array().is_some_and(|t| !t.is_empty()));
+            assert_eq!(
+                payload["tags"],
+                serde_json::json!([
+                    "contradiction",
+                    alert.event.country.to_lowercase(),
+                    format!("alert-{}", alert.id)
+                ])
+            );
         }
         "email" => {
             assert_eq!(payload["message_id"], format!("{}@drawdown", alert.id));

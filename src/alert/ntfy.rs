@@ -1,6 +1,8 @@
 //! The ntfy sink: a push to an ntfy topic (`url = "https://ntfy.sh/TOPIC"`)
 //! using ntfy's JSON publishing (POST to the server root with `topic`,
 //! `title`, `message`, `priority` by kind, `tags`, `click` = the article).
+//! The tags carry the alert id as `alert-ID`, so that a subscriber can tell
+//! a resend of the same alert from a new one.
 //! An optional access token (`token` or `token_env`) is sent as a Bearer
 //! header and never logged.
 
@@ -161,6 +163,12 @@ pub fn priority(kind: ChangeKind) -> u8 {
     }
 }
 
+/// The tag that carries an alert id (ntfy shows a tag that is no emoji
+/// short code as text).
+pub fn id_tag(id: &str) -> String {
+    format!("alert-{id}")
+}
+
 /// The ntfy JSON message for one alert.
 pub fn alert_payload(topic: &str, alert: &Alert, text: &str) -> Json {
     let mut payload = json!({
@@ -168,7 +176,11 @@ pub fn alert_payload(topic: &str, alert: &Alert, text: &str) -> Json {
         "title": clip(&title(alert), 250),
         "message": clip(text, 4000),
         "priority": priority(alert.kind),
-        "tags": [alert.kind.as_str(), alert.event.country.to_lowercase()],
+        "tags": [
+            alert.kind.as_str(),
+            alert.event.country.to_lowercase(),
+            id_tag(&alert.id),
+        ],
     });
     if let (Some(url), Some(map)) = (&alert.current.article.url, payload.as_object_mut()) {
         map.insert("click".into(), json!(url));
