@@ -109,7 +109,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (tx, _rx) = tokio::sync::mpsc::channel(16);
     let stop = CancellationToken::new();
     let started = Instant::now();
-    let running = tokio::spawn(source.run(tx, stop.clone()));
+    let running = tokio::spawn(source.run(tx.into(), stop.clone()));
     while metrics.get("feed_not_modified") + metrics.get("feed_errors") < feeds as u64 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }

@@ -6,15 +6,16 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// Current floors, equal to what the corpus scores today (measured
-/// 2026-12-02: 32 of 33 expected alerts found, no false alert, every date
-/// field 11/11/11 of 11 and every other value 20 of 20 right). A floor below
+/// 2026-12-02: 36 of 37 expected alerts found, no false alert, every date
+/// field 11/11/11 of 11 and every other value 24 of 24 right; the four labels
+/// added that day are statuses a known withdrawal reached, see docs/design.md). A floor below
 /// today's figure would let a regression through, so raise these with the
 /// extractor and never lower them.
-const MIN_MATCHED: u64 = 32;
-const EXPECTED: u64 = 33;
+const MIN_MATCHED: u64 = 36;
+const EXPECTED: u64 = 37;
 const MIN_PRECISION: f64 = 1.0;
 const MIN_DATES: u64 = 11;
-const MIN_OTHER_VALUES: u64 = 20;
+const MIN_OTHER_VALUES: u64 = 24;
 
 #[test]
 fn the_corpus_scores_at_least_the_floors() {
