@@ -116,7 +116,7 @@ pub fn parse_feed(
             .iter()
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .or(entry.links.first())
-            .map(|l| l.href.clone());
+            .and_then(|l| web_link(&l.href));
         let canonical = link.as_deref().and_then(canonical_link);
         let id = match entry.id.trim() {
             NO_ID => canonical
@@ -267,12 +267,52 @@ fn update_period(period: Option<&str>, frequency: Option<&str>) -> Option<Durati
     Some(Duration::from_secs(secs / times))
 }
 
+/// Keeps an item link only when it is an absolute http(s) URL: the link goes
+/// into email `href`s, ntfy clicks and chat embeds, where a `javascript:` or
+/// `data:` link would run in the reader's client. The item itself is kept.
+fn web_link(href: &str) -> Option<String> {
+    let href = href.trim();
+    match Url::parse(href) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Some(href.to_string()),
+        Ok(url) => {
+            tracing::warn!(
+                scheme = url.scheme(),
+                "dropping feed item link that is not http(s)"
+            );
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "dropping feed item link that is not an absolute URL");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn base() -> Url {
         Url::parse("https://news.example/feeds/world.rss").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn links_that_are_not_http_are_dropped_but_the_item_is_kept() {
+        let xml = r#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>T</title>
+<item><title>Bad link</title><link>javascript:alert(1)</link><guid>j-1</guid>
+<description>Troops leave.</description></item>
+<item><title>Good link</title><link>https://news.example/ok</link><guid>h-1</guid>
+<description>Troops stay.</description></item>
+</channel></rss>"#;
+        let feed = parse_feed(xml.as_bytes(), &base(), 5).unwrap_or_else(|e| panic!("{e}"));
+        let [bad, good] = feed.items.as_slice() else {
+            panic!("{:?}", feed.items)
+        };
+        assert_eq!(bad.title, "Bad link");
+        assert_eq!(bad.link, None);
+        assert_eq!(bad.canonical, None);
+        assert_eq!(good.link.as_deref(), Some("https://news.example/ok"));
     }
 
     #[test]
