@@ -36,6 +36,10 @@ pub enum FetchError {
     TooManyRedirects { url: String, limit: usize },
     #[error("cannot read {url}: redirect without a usable Location header")]
     BadRedirect { url: String },
+    #[error(
+        "cannot read {url}: it redirects from https to plain http ({to}); refused, as it would send the request unencrypted (configure the http URL yourself if you trust it)"
+    )]
+    InsecureRedirect { url: String, to: String },
     #[error("cannot read {url}: HTTP {status}")]
     Status {
         url: String,
@@ -68,7 +72,9 @@ impl FetchError {
         match self {
             FetchError::Timeout { .. } => "timeout",
             FetchError::TooLarge { .. } => "too_large",
-            FetchError::TooManyRedirects { .. } | FetchError::BadRedirect { .. } => "redirect",
+            FetchError::TooManyRedirects { .. }
+            | FetchError::BadRedirect { .. }
+            | FetchError::InsecureRedirect { .. } => "redirect",
             FetchError::Status { .. } => "status",
             FetchError::Network { .. } => "network",
             FetchError::BadHeader { .. } => "config",
@@ -86,7 +92,9 @@ pub struct Fetched {
     pub last_modified: Option<String>,
     /// The URL that answered, after redirects.
     pub final_url: Url,
-    /// Set when every redirect on the way was permanent (301/308): the new home.
+    /// Set when every redirect on the way was permanent (301/308): the new
+    /// home. Never set for a move to another origin that cost the request its
+    /// configured headers: adopting it would send them there on every poll.
     pub moved_to: Option<Url>,
     pub max_age: Option<Duration>,
     pub retry_after: Option<DateTime<Utc>>,
@@ -185,14 +193,19 @@ impl Fetcher {
         }
     }
 
+    /// Follows redirects by hand. A hop to another origin (scheme, host or
+    /// port) carries only `Accept`: a feed's configured headers (an
+    /// `Authorization`, an API key) and the validators are for the server they
+    /// were configured for. A hop from https to http is refused.
     async fn get(
         &self,
         start: &Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         now: DateTime<Utc>,
     ) -> Result<Fetched, FetchError> {
         let mut url = start.clone();
         let mut all_permanent = true;
+        let mut dropped_headers = false;
         let mut hops = 0;
         loop {
             let response = self
@@ -220,6 +233,19 @@ impl Fetcher {
                     .ok_or_else(|| FetchError::BadRedirect {
                         url: url.to_string(),
                     })?;
+                refuse_downgrade(&url, &next)?;
+                if next.origin() != url.origin() {
+                    let before = headers.len();
+                    headers = only_accept(&headers);
+                    if headers.len() < before {
+                        dropped_headers = true;
+                        tracing::debug!(
+                            from = url.host_str().unwrap_or("?"),
+                            to = next.host_str().unwrap_or("?"),
+                            "redirect to another origin: configured headers not sent there"
+                        );
+                    }
+                }
                 all_permanent &= matches!(
                     status,
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
@@ -227,7 +253,13 @@ impl Fetcher {
                 url = next;
                 continue;
             }
-            let moved_to = (hops > 0 && all_permanent).then(|| url.clone());
+            if hops > 0 && all_permanent && dropped_headers {
+                tracing::warn!(
+                    to = url.host_str().unwrap_or("?"),
+                    "the feed moved permanently to another origin; its configured headers are not sent there, and the move is not adopted: update the feed's url and headers in the configuration"
+                );
+            }
+            let moved_to = (hops > 0 && all_permanent && !dropped_headers).then(|| url.clone());
             let headers = response.headers();
             let retry_after = headers
                 .get(header::RETRY_AFTER)
@@ -357,6 +389,27 @@ pub fn max_age(value: &str) -> Option<Duration> {
     })
 }
 
+/// A redirect from https to plain http would send the request (and what the
+/// server answers) unencrypted: refused.
+fn refuse_downgrade(from: &Url, to: &Url) -> Result<(), FetchError> {
+    if from.scheme() == "https" && to.scheme() == "http" {
+        return Err(FetchError::InsecureRedirect {
+            url: from.to_string(),
+            to: format!("http://{}", to.host_str().unwrap_or("?")),
+        });
+    }
+    Ok(())
+}
+
+/// The headers a request may carry to an origin it was not configured for.
+fn only_accept(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    if let Some(accept) = headers.get(header::ACCEPT) {
+        kept.insert(header::ACCEPT, accept.clone());
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,5 +442,161 @@ mod tests {
     fn user_agent_names_version_and_project() {
         assert!(USER_AGENT.starts_with("drawdown/"));
         assert!(USER_AGENT.contains("(+https://github.com/drawdown/drawdown)"));
+    }
+
+    mod redirects {
+        use super::super::*;
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        const RSS: &str =
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"#;
+
+        fn configured() -> BTreeMap<String, String> {
+            BTreeMap::from([
+                ("Authorization".to_string(), "Bearer s3cret".to_string()),
+                ("X-Api-Key".to_string(), "k3y".to_string()),
+            ])
+        }
+
+        fn fetcher() -> Fetcher {
+            Fetcher::new(&FeedDefaults::default()).unwrap_or_else(|e| panic!("client: {e}"))
+        }
+
+        async fn redirecting(to: &str, status: u16) -> MockServer {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/feed.rss"))
+                .respond_with(ResponseTemplate::new(status).insert_header("Location", to))
+                .mount(&server)
+                .await;
+            server
+        }
+
+        async fn serving() -> MockServer {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/new.rss"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(RSS))
+                .mount(&server)
+                .await;
+            server
+        }
+
+        async fn received_header(server: &MockServer, name: &str) -> Vec<Option<String>> {
+            server
+                .received_requests()
+                .await
+                .unwrap_or_default()
+                .iter()
+                .map(|r| {
+                    r.headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                })
+                .collect()
+        }
+
+        fn url(s: &str) -> Url {
+            Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+        }
+
+        #[tokio::test]
+        async fn configured_headers_never_follow_a_redirect_to_another_origin() {
+            let other = serving().await;
+            // 127.0.0.1 on another port is another origin.
+            let first = redirecting(&format!("{}/new.rss", other.uri()), 301).await;
+            let fetched = fetcher()
+                .get_feed(
+                    &url(&format!("{}/feed.rss", first.uri())),
+                    &Validators {
+                        etag: Some("\"v1\""),
+                        last_modified: None,
+                    },
+                    &configured(),
+                    Utc::now(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("fetch: {e}"));
+            assert_eq!(fetched.status, 200);
+            // The first server got the credentials it was configured with...
+            assert_eq!(
+                received_header(&first, "authorization").await,
+                vec![Some("Bearer s3cret".to_string())]
+            );
+            // ...the other origin none of them, nor the validators.
+            for name in ["authorization", "x-api-key", "if-none-match"] {
+                assert_eq!(received_header(&other, name).await, vec![None], "{name}");
+            }
+            assert!(received_header(&other, "accept").await[0].is_some());
+            // And the move is not adopted, or every later poll would start there
+            // with the credentials.
+            assert_eq!(fetched.moved_to, None);
+        }
+
+        #[tokio::test]
+        async fn a_redirect_on_the_same_origin_keeps_the_headers_and_the_move() {
+            let server = serving().await;
+            Mock::given(method("GET"))
+                .and(path("/feed.rss"))
+                .respond_with(
+                    ResponseTemplate::new(301)
+                        .insert_header("Location", format!("{}/new.rss", server.uri()).as_str()),
+                )
+                .mount(&server)
+                .await;
+            let fetched = fetcher()
+                .get_feed(
+                    &url(&format!("{}/feed.rss", server.uri())),
+                    &Validators::default(),
+                    &configured(),
+                    Utc::now(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("fetch: {e}"));
+            assert_eq!(
+                received_header(&server, "x-api-key").await,
+                vec![Some("k3y".to_string()), Some("k3y".to_string())]
+            );
+            assert_eq!(
+                fetched.moved_to.map(|u| u.path().to_string()),
+                Some("/new.rss".to_string())
+            );
+        }
+
+        #[tokio::test]
+        async fn a_move_without_configured_headers_is_still_adopted_across_origins() {
+            let other = serving().await;
+            let first = redirecting(&format!("{}/new.rss", other.uri()), 308).await;
+            let fetched = fetcher()
+                .get_feed(
+                    &url(&format!("{}/feed.rss", first.uri())),
+                    &Validators::default(),
+                    &BTreeMap::new(),
+                    Utc::now(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("fetch: {e}"));
+            assert_eq!(
+                fetched.moved_to.map(|u| u.port()),
+                Some(url(&other.uri()).port())
+            );
+        }
+
+        #[rstest::rstest]
+        #[case("https://a.example/f", "http://a.example/f", true)]
+        #[case("https://a.example/f", "http://b.example/f", true)]
+        #[case("https://a.example/f", "https://b.example/f", false)]
+        #[case("http://a.example/f", "https://a.example/f", false)]
+        #[case("http://a.example/f", "http://b.example/f", false)]
+        fn https_to_http_is_refused(#[case] from: &str, #[case] to: &str, #[case] refused: bool) {
+            let result = refuse_downgrade(&url(from), &url(to));
+            assert_eq!(result.is_err(), refused, "{from} -> {to}: {result:?}");
+            if let Err(e) = result {
+                assert_eq!(e.kind(), "redirect");
+                assert!(e.to_string().contains("from https to plain http"), "{e}");
+            }
+        }
     }
 }
