@@ -508,3 +508,148 @@ async fn webhook_signature_verifies_with_the_documented_recipe() {
     assert!(!verify("s3cret", &timestamp, &tampered, &signature));
     assert_eq!(header("idempotency-key"), alert.id);
 }
+
+/// An executable shell script `name` in `dir` with `body`.
+fn script(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+fn command(name: &str, program: PathBuf, timeout: Duration) -> SinkConfig {
+    SinkConfig::Command(drawdown::alert::CommandConfig {
+        name: Some(name.into()),
+        program,
+        args: Vec::new(),
+        timeout,
+        filter: SinkFilter::default(),
+        digest: None,
+    })
+}
+
+fn runs(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().count())
+        .unwrap_or(0)
+}
+
+/// The pid a script wrote to `path`, once it has.
+async fn pid_in(path: &std::path::Path) -> nix::unistd::Pid {
+    eventually("the background pid", || async {
+        std::fs::read_to_string(path).is_ok_and(|t| t.trim().parse::<i32>().is_ok())
+    })
+    .await;
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    nix::unistd::Pid::from_raw(text.trim().parse().unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Gone: no such process, or a zombie waiting for init to reap it.
+fn gone(pid: nix::unistd::Pid) -> bool {
+    if nix::sys::signal::kill(pid, None).is_err() {
+        return true;
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
+#[tokio::test]
+async fn a_command_writing_300_kb_to_stderr_and_exiting_0_runs_once_and_is_delivered() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = store_in(&dir).await;
+    let ran = dir.path().join("runs");
+    let program = script(
+        dir.path(),
+        "loud.sh",
+        &format!(
+            "cat >/dev/null\nhead -c 300000 /dev/zero | tr '\\0' x >&2\necho ran >> '{}'\nexit 0\n",
+            ran.display()
+        ),
+    );
+    let alert = record(&store, 1, ChangeKind::Update, &["cmd"]).await;
+    let worker = Worker::spawn(
+        &store,
+        build(&command("cmd", program, Duration::from_secs(3))),
+        DeliveryOptions::default(),
+    );
+    eventually("the command delivered", || async {
+        matches!(
+            state(&store, &alert.id, "cmd").await,
+            Some((DeliveryState::Delivered, _))
+        )
+    })
+    .await;
+    worker.stop().await;
+    assert_eq!(runs(&ran), 1, "its side effect happened more than once");
+}
+
+#[tokio::test]
+async fn a_command_leaving_a_background_child_on_stderr_is_delivered_once_promptly() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ran = dir.path().join("runs");
+    let pid_file = dir.path().join("child.pid");
+    let program = script(
+        dir.path(),
+        "detach.sh",
+        &format!(
+            "cat >/dev/null\nsleep 30 &\necho $! > '{}'\necho ran >> '{}'\nexit 0\n",
+            pid_file.display(),
+            ran.display()
+        ),
+    );
+    let sink = build(&command("cmd", program, Duration::from_secs(10)));
+    let (_, _, alert) = raised(1, ChangeKind::Update);
+    let started = Instant::now();
+    let delivered = sink.deliver(&alert).await;
+    let took = started.elapsed();
+    let child = pid_in(&pid_file).await;
+    // Not this test's to leave behind.
+    let _ = nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL);
+    assert!(delivered.is_ok(), "{delivered:?}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(runs(&ran), 1);
+}
+
+#[tokio::test]
+async fn a_command_timing_out_is_killed_with_its_whole_process_group() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pid_file = dir.path().join("child.pid");
+    let program = script(
+        dir.path(),
+        "hang.sh",
+        &format!(
+            "cat >/dev/null\nsleep 30 &\necho $! > '{}'\nsleep 30\n",
+            pid_file.display()
+        ),
+    );
+    let sink = build(&command("cmd", program, Duration::from_secs(1)));
+    let (_, _, alert) = raised(1, ChangeKind::Update);
+    let delivered = sink.deliver(&alert).await;
+    let child = pid_in(&pid_file).await;
+    let killed = tokio::time::timeout(Duration::from_secs(5), async {
+        while !gone(child) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if killed.is_err() {
+        let _ = nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL);
+    }
+    assert!(
+        matches!(
+            delivered,
+            Err(drawdown::alert::SinkError::CommandTimeout { .. })
+        ),
+        "{delivered:?}"
+    );
+    assert!(
+        killed.is_ok(),
+        "the background child {child} outlived the timeout"
+    );
+}

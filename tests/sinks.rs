@@ -422,3 +422,97 @@ async fn delivery_loop_retries_in_order_and_delivers_each_alert_once() {
     assert_eq!(metrics.get("alerts_delivered"), 2);
     assert_eq!(metrics.get("deliveries_failed"), 1);
 }
+
+/// Every `"text"` string anywhere in `value`.
+fn text_fields(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map {
+                match field {
+                    serde_json::Value::String(text) if key == "text" => out.push(text.clone()),
+                    other => text_fields(other, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| text_fields(item, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn slack_escapes_a_feed_controlled_outlet_in_every_text_field() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/services/T/B/X"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let evil = "<!channel> & <@U123>";
+    let before = article(Some("Reuters"), day(2024, 9, 6), "By the end of 2026.");
+    let now = article(Some(evil), day(2024, 9, 10), "In September 2026.");
+    let change = Change {
+        kind: ChangeKind::Contradiction,
+        current: observation(
+            claim(
+                Milestone::Final,
+                (9, 9),
+                "by September 2026",
+                "In September 2026.",
+            ),
+            &now,
+        ),
+        previous: Some(observation(
+            claim(
+                Milestone::Final,
+                (10, 12),
+                "by the end of 2026",
+                "By the end of 2026.",
+            ),
+            &before,
+        )),
+    };
+    let alert = build_alert(&change, "Iraq");
+    assert!(alert.message.contains(evil), "{}", alert.message);
+    let sink = SinkConfig::Slack(drawdown::alert::SlackConfig {
+        name: None,
+        url: Url::parse(&format!("{}/services/T/B/X", server.uri())).expect("test URL"),
+        timeout: Duration::from_secs(5),
+        filter: Default::default(),
+        template: None,
+        digest_template: None,
+        digest: None,
+    })
+    .build()
+    .expect("slack sink");
+    sink.deliver(&alert).await.expect("alert posted");
+    sink.deliver_digest(std::slice::from_ref(&alert))
+        .await
+        .expect("digest posted");
+
+    let received = server.received_requests().await.expect("recorded requests");
+    assert_eq!(received.len(), 2);
+    for request in &received {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("JSON body");
+        let mut texts = Vec::new();
+        text_fields(&body, &mut texts);
+        assert!(!texts.is_empty());
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("&lt;!channel&gt; &amp; &lt;@U123&gt;")),
+            "{texts:?}"
+        );
+        for text in &texts {
+            assert!(
+                !text.contains("<!") && !text.contains("<@"),
+                "unescaped: {text}"
+            );
+            let bare_amp = text.match_indices('&').any(|(at, _)| {
+                !["&amp;", "&lt;", "&gt;"]
+                    .iter()
+                    .any(|e| text[at..].starts_with(e))
+            });
+            assert!(!bare_amp, "unescaped &: {text}");
+        }
+    }
+}

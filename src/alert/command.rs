@@ -1,12 +1,15 @@
 //! The command sink: runs a program (no shell) with the alert JSON line on its
 //! stdin and `DRAWDOWN_ALERT_ID` / `DRAWDOWN_ALERT_KIND` in its environment.
 //! Exit code 0 is delivered; a non-zero exit or a timeout (the program is
-//! killed) is a failure that is retried; a program that cannot start is not.
+//! killed with its whole process group) is a failure that is retried; a
+//! program that cannot start is not. Only the exit status decides: stderr is
+//! drained while it runs (its start kept for the error message).
 //! With `digest = "10m"` it runs once per window with the digest JSON
 //! ([`super::digest_json`]) on stdin.
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +21,12 @@ use crate::model::Alert;
 
 /// How much of the program's stderr an error keeps.
 const STDERR_KEPT: usize = 500;
+/// How much of the program's stderr is read into memory; the rest is drained
+/// and discarded.
+const STDERR_READ: usize = 64 * 1024;
+/// How long a failed program's stderr is still read after it exited (a
+/// background child may hold the pipe open).
+const STDERR_GRACE: Duration = Duration::from_millis(200);
 
 /// `type = "command"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,44 +110,66 @@ impl CommandSink {
     }
 
     /// Runs the program with `input` on stdin and `env` set.
+    ///
+    /// Its exit status decides, and nothing else: stdin is written and stderr
+    /// drained alongside the wait, so a program that writes more than a pipe
+    /// holds, or that leaves a background child holding stderr, is not
+    /// mistaken for one that hangs. It runs in its own process group, killed
+    /// as a whole on timeout (or when the delivery is cancelled).
     async fn run(&self, env: &[(&str, &str)], input: Vec<u8>) -> Result<(), SinkError> {
-        let mut child = tokio::process::Command::new(&self.program)
+        let mut command = tokio::process::Command::new(&self.program);
+        command
             .args(&self.args)
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| SinkError::CommandStart {
-                program: self.shown(),
-                source,
-            })?;
-        let mut stdin = child.stdin.take();
-        let mut stderr = child.stderr.take();
-        let work = async {
-            if let Some(mut pipe) = stdin.take() {
-                // A program that exits without reading its input is not an error
-                // in itself: its exit status decides.
+            .kill_on_drop(true);
+        #[cfg(unix)]
+        command.process_group(0);
+        let mut child = command.spawn().map_err(|source| SinkError::CommandStart {
+            program: self.shown(),
+            source,
+        })?;
+        let mut group = Group::of(&child);
+        let name = self.name.clone();
+        let writer = child.stdin.take().map(|mut pipe| {
+            tokio::spawn(async move {
+                // A program that exits without reading its input is not an
+                // error in itself: its exit status decides.
                 if let Err(err) = pipe.write_all(&input).await {
-                    tracing::debug!(sink = %self.name, error = %err, "the command did not read its input");
+                    tracing::debug!(sink = %name, error = %err, "the command did not read its input");
                 }
-                drop(pipe);
+            })
+        });
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let drainer = child.stderr.take().map(|pipe| {
+            let kept = kept.clone();
+            let name = self.name.clone();
+            tokio::spawn(drain(pipe, kept, name))
+        });
+        let waited = tokio::time::timeout(self.timeout, child.wait()).await;
+        if let Some(writer) = writer {
+            writer.abort();
+        }
+        let status = match waited {
+            Ok(status) => {
+                // Reaped: its pid (and group id) may now be reused.
+                group.disarm();
+                status
             }
-            let mut errors = Vec::new();
-            if let Some(pipe) = stderr.as_mut() {
-                let mut limited = pipe.take(64 * 1024);
-                if let Err(err) = limited.read_to_end(&mut errors).await {
-                    tracing::debug!(sink = %self.name, error = %err, "cannot read the command's stderr");
-                }
-            }
-            let status = child.wait().await;
-            (status, errors)
-        };
-        let (status, errors) = match tokio::time::timeout(self.timeout, work).await {
-            Ok(done) => done,
-            // `kill_on_drop`: dropping `child` with the future kills it.
             Err(_) => {
+                group.kill();
+                if let Err(err) = child.start_kill() {
+                    tracing::debug!(sink = %self.name, error = %err, "cannot kill the command");
+                }
+                if let Err(err) = child.wait().await {
+                    tracing::debug!(sink = %self.name, error = %err, "cannot reap the command");
+                }
+                group.disarm();
+                if let Some(drainer) = drainer {
+                    drainer.abort();
+                }
                 return Err(SinkError::CommandTimeout {
                     program: self.shown(),
                     after: self.timeout,
@@ -150,8 +181,25 @@ impl CommandSink {
             problem: format!("cannot wait for it: {err}"),
         })?;
         if status.success() {
+            if let Some(drainer) = drainer {
+                drainer.abort();
+            }
             return Ok(());
         }
+        if let Some(mut drainer) = drainer {
+            // What it wrote just before exiting may still be in the pipe; a
+            // background child holding the pipe must not hold the error.
+            if tokio::time::timeout(STDERR_GRACE, &mut drainer)
+                .await
+                .is_err()
+            {
+                drainer.abort();
+            }
+        }
+        let errors = match kept.lock() {
+            Ok(kept) => kept.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
         let text = String::from_utf8_lossy(&errors);
         let text: String = text.trim().chars().take(STDERR_KEPT).collect();
         Err(SinkError::CommandFailed {
@@ -162,6 +210,79 @@ impl CommandSink {
                 format!("{status}: {text}")
             },
         })
+    }
+}
+
+/// Reads `pipe` to its end, keeping its first [`STDERR_READ`] bytes in `kept`
+/// and discarding the rest, so the program never blocks on a full pipe.
+async fn drain(mut pipe: tokio::process::ChildStderr, kept: Arc<Mutex<Vec<u8>>>, sink: String) {
+    let mut chunk = vec![0u8; 8192];
+    loop {
+        match pipe.read(&mut chunk).await {
+            Ok(0) => return,
+            Ok(n) => {
+                let mut kept = match kept.lock() {
+                    Ok(kept) => kept,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                let room = STDERR_READ.saturating_sub(kept.len()).min(n);
+                kept.extend_from_slice(&chunk[..room]);
+            }
+            Err(err) => {
+                tracing::debug!(sink = %sink, error = %err, "cannot read the command's stderr");
+                return;
+            }
+        }
+    }
+}
+
+/// The command's process group, killed as a whole when dropped armed (a
+/// timeout, or the delivery future cancelled). Disarmed once the leader is
+/// reaped, since its id may then be reused.
+struct Group {
+    #[cfg(unix)]
+    id: Option<nix::unistd::Pid>,
+}
+
+impl Group {
+    fn of(child: &tokio::process::Child) -> Group {
+        #[cfg(unix)]
+        {
+            Group {
+                id: child
+                    .id()
+                    .and_then(|pid| i32::try_from(pid).ok())
+                    .map(nix::unistd::Pid::from_raw),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = child;
+            Group {}
+        }
+    }
+
+    /// SIGKILL to every process of the group (the leader is not yet reaped).
+    fn kill(&mut self) {
+        #[cfg(unix)]
+        if let Some(id) = self.id {
+            if let Err(err) = nix::sys::signal::killpg(id, nix::sys::signal::Signal::SIGKILL) {
+                tracing::debug!(group = %id, error = %err, "cannot kill the command's process group");
+            }
+        }
+    }
+
+    fn disarm(&mut self) {
+        #[cfg(unix)]
+        {
+            self.id = None;
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -156,6 +156,13 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Feed-controlled `text` made safe for any Slack text field Slack parses
+/// (mrkdwn or the top-level `text`): escaped, so `<!channel>` or `<@U123>`
+/// is shown and never acted on, and clipped to `max` characters.
+fn mrkdwn(text: &str, max: usize) -> String {
+    clip(&escape(text), max)
+}
+
 /// Cuts `text` to at most `max` characters, with an ellipsis.
 pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -204,12 +211,12 @@ fn link(side: &AlertSide) -> String {
 pub fn alert_payload(alert: &Alert, text: &str) -> Json {
     let mut fields = vec![json!({
         "type": "mrkdwn",
-        "text": clip(&format!("*Now*\n{}", escape(&side_line(&alert.current))), 2000),
+        "text": mrkdwn(&format!("*Now*\n{}", side_line(&alert.current)), 2000),
     })];
     if let Some(previous) = &alert.previous {
         fields.push(json!({
             "type": "mrkdwn",
-            "text": clip(&format!("*Before*\n{}", escape(&side_line(previous))), 2000),
+            "text": mrkdwn(&format!("*Before*\n{}", side_line(previous)), 2000),
         }));
     }
     let mut sources = vec![link(&alert.current)];
@@ -217,10 +224,10 @@ pub fn alert_payload(alert: &Alert, text: &str) -> Json {
         sources.push(link(previous));
     }
     json!({
-        "text": clip(&format!("{}: {}", alert.kind.as_str(), alert.message), 3000),
+        "text": mrkdwn(&format!("{}: {}", alert.kind.as_str(), alert.message), 3000),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": clip(&title(alert), 150)}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": clip(&escape(text), 3000)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text, 3000)}},
             {"type": "section", "fields": fields},
             {"type": "context", "elements": [
                 {"type": "mrkdwn", "text": clip(&format!("Sources: {} · alert `{}`", sources.join(" · "), alert.id), 2000)}
@@ -232,10 +239,10 @@ pub fn alert_payload(alert: &Alert, text: &str) -> Json {
 /// The Slack message for a digest.
 pub fn digest_payload(alerts: &[Alert], text: &str) -> Json {
     json!({
-        "text": clip(text, 3000),
+        "text": mrkdwn(text, 3000),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": clip(&format!("{} withdrawal alerts", alerts.len()), 150)}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": clip(&escape(text), 3000)}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text, 3000)}}
         ]
     })
 }
