@@ -16,6 +16,7 @@
 //! - [`metrics`]: counters of work done and input set aside.
 //! - [`eval`]: scoring replays against the labelled corpus.
 //! - [`config`]: configuration layering and validation.
+//! - [`redact`]: URLs as logs, stored errors and `Debug` output may show them.
 //! - [`pipeline`]: one article through extract, diff, alert and store.
 //! - [`service`]: wires the stages together with channels; graceful shutdown.
 
@@ -26,6 +27,7 @@ pub mod extract;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;
+pub mod redact;
 pub mod service;
 pub mod source;
 pub mod store;

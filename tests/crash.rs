@@ -15,7 +15,9 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 #[path = "common/binary.rs"]
 mod binary;
-use binary::{Daemon, count_files, drop_article, eventually, listed_alerts, state_of};
+use binary::{
+    Daemon, count_files, drop_article, eventually, listed_alerts, state_of, write_config,
+};
 
 /// The receiver: answers 503 while `failing` > 0 (or forever while `down`),
 /// and records every request's key and the status it got.
@@ -88,19 +90,15 @@ async fn kill_9_loses_no_alert_and_sends_none_twice() {
     let inbox = root.join("inbox");
     let jsonl = root.join("out/alerts.jsonl");
     std::fs::create_dir_all(&inbox).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        root.join("drawdown.toml"),
-        format!(
-            "[store]\npath = \"data/drawdown.db\"\n[inbox]\ndir = \"inbox\"\n\
-             [timeline]\nknown = \"\"\n\
-             [alerts]\nkinds = [\"new\", \"confirmation\", \"update\", \"contradiction\", \"refinement\"]\n\
-             [[sinks]]\ntype = \"webhook\"\nname = \"hook\"\nurl = \"{}/hook\"\ntimeout = \"2s\"\n\
+    write_config(
+        root,
+        &format!(
+            "[[sinks]]\ntype = \"webhook\"\nname = \"hook\"\nurl = \"{}/hook\"\ntimeout = \"2s\"\n\
              [[sinks]]\ntype = \"jsonl\"\npath = \"{}\"\n",
             server.uri(),
             jsonl.display()
         ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    );
 
     // 1. Receiver down; three articles in; SIGKILL while deliveries wait.
     let daemon = Daemon::start(root, "run-1.log");

@@ -21,6 +21,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 mod binary;
 use binary::{
     Daemon, count_files, delivery, drawdown, drop_article, eventually, listed_alerts, state_of,
+    write_config,
 };
 
 /// Every request: (path, Idempotency-Key, status answered, JSON body).
@@ -96,10 +97,7 @@ async fn receiver() -> (MockServer, Receiver) {
 /// Writes the config: every change kind alerted, the given webhook sinks
 /// (`(name, path, extra keys)`) on `server`.
 fn configure(root: &Path, server: &MockServer, sinks: &[(&str, &str, &str)]) {
-    let mut text = "[store]\npath = \"data/drawdown.db\"\n[inbox]\ndir = \"inbox\"\n\
-                    [timeline]\nknown = \"\"\n[alerts]\nkinds = [\"new\", \"confirmation\", \
-                    \"update\", \"contradiction\", \"refinement\"]\n"
-        .to_string();
+    let mut text = String::new();
     for (name, path, extra) in sinks {
         text.push_str(&format!(
             "[[sinks]]\ntype = \"webhook\"\nname = \"{name}\"\nurl = \"{}{path}\"\n\
@@ -107,7 +105,7 @@ fn configure(root: &Path, server: &MockServer, sinks: &[(&str, &str, &str)]) {
             server.uri()
         ));
     }
-    std::fs::write(root.join("drawdown.toml"), text).unwrap_or_else(|e| panic!("{e}"));
+    write_config(root, &text);
 }
 
 fn id_of(alert: &Value) -> String {

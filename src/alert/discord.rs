@@ -12,13 +12,14 @@ use serde_json::{Value as Json, json};
 use url::Url;
 
 use super::filter::SinkFilter;
-use super::http::{HttpTarget, host_only};
+use super::http::HttpTarget;
 use super::slack::{
     build_template, clip, default_timeout, side_line, title, validate_message_sink,
 };
 use super::template::MessageTemplate;
 use super::{Sink, SinkError};
 use crate::model::{Alert, ChangeKind};
+use crate::redact::redact_url;
 
 /// `type = "discord"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +54,7 @@ impl fmt::Debug for DiscordConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DiscordConfig")
             .field("name", &self.name)
-            .field("url", &host_only(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("digest", &self.digest)
             .finish_non_exhaustive()
     }
@@ -79,12 +80,7 @@ impl DiscordConfig {
             self.template.as_deref(),
             self.digest_template.as_deref(),
         )?;
-        let target = HttpTarget::new(
-            &self.url,
-            host_only(&self.url),
-            self.timeout,
-            HeaderMap::new(),
-        )?;
+        let target = HttpTarget::new(&self.url, self.timeout, HeaderMap::new())?;
         Ok(DiscordSink {
             name,
             target,

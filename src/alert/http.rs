@@ -1,7 +1,8 @@
 //! The HTTP part the webhook, slack, discord and ntfy sinks share: one client
 //! per sink (connections reused, no redirects followed), a POST, and the
 //! mapping of answers to `SinkError` (2xx done; 429/5xx/network retried, with
-//! `Retry-After` honoured; other answers not). Never logs URLs or headers.
+//! `Retry-After` honoured; other answers not). URLs show only as
+//! [`redact_url`] makes them; headers never show.
 
 use std::time::Duration;
 
@@ -10,13 +11,14 @@ use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use url::Url;
 
 use super::SinkError;
+use crate::redact::{RedactedUrl, redact_url};
 
 /// An HTTP receiver and the client that talks to it.
 #[derive(Debug, Clone)]
 pub(crate) struct HttpTarget {
     url: Url,
-    /// `url` as errors may show it (no credentials, query or secret path).
-    shown: String,
+    /// `url` as errors may show it.
+    shown: RedactedUrl,
     timeout: Duration,
     client: reqwest::Client,
 }
@@ -25,7 +27,6 @@ impl HttpTarget {
     /// A client with `headers` (values marked sensitive) and `timeout`.
     pub(crate) fn new(
         url: &Url,
-        shown: String,
         timeout: Duration,
         mut headers: HeaderMap,
     ) -> Result<HttpTarget, SinkError> {
@@ -36,6 +37,7 @@ impl HttpTarget {
         for value in headers.values_mut() {
             value.set_sensitive(true);
         }
+        let shown = redact_url(url);
         let client = reqwest::Client::builder()
             .default_headers(headers)
             .timeout(timeout)
@@ -55,7 +57,7 @@ impl HttpTarget {
     }
 
     /// The URL as errors show it.
-    pub(crate) fn shown(&self) -> &str {
+    pub(crate) fn shown(&self) -> &RedactedUrl {
         &self.shown
     }
 
@@ -139,11 +141,6 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
-}
-
-/// A URL whose path is the secret (Slack, Discord): only scheme and host show.
-pub(crate) fn host_only(url: &Url) -> String {
-    format!("{}://{}/…", url.scheme(), url.host_str().unwrap_or("?"))
 }
 
 #[cfg(test)]

@@ -24,9 +24,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::model::Alert;
+use crate::redact::RedactedUrl;
 
 pub use command::{CommandConfig, CommandSink};
 pub use discord::{DiscordConfig, DiscordSink};
@@ -103,24 +103,24 @@ pub enum SinkError {
     /// The receiver answered with a status other than 2xx.
     #[error("webhook {url}: status {status}")]
     Status {
-        /// The receiver, without credentials or query.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// The HTTP status it answered with.
         status: u16,
     },
     /// No answer in time.
     #[error("webhook {url}: timed out after {}", seconds(*after))]
     Timeout {
-        /// The receiver, without credentials or query.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// The configured timeout.
         after: Duration,
     },
     /// Connecting, sending or reading the answer failed.
     #[error("webhook {url}: {}", with_causes(source))]
     Network {
-        /// The receiver, without credentials or query.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// What reqwest reported.
         #[source]
         source: reqwest::Error,
@@ -128,8 +128,8 @@ pub enum SinkError {
     /// The request could not even be built (a bad URL or header).
     #[error("webhook {url}: cannot build the request: {}", with_causes(source))]
     Request {
-        /// The receiver, without credentials or query.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// What reqwest reported.
         #[source]
         source: reqwest::Error,
@@ -140,8 +140,8 @@ pub enum SinkError {
         with_causes(source)
     )]
     Client {
-        /// The receiver, without credentials or query.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// What reqwest reported.
         #[source]
         source: reqwest::Error,
@@ -193,8 +193,8 @@ pub enum SinkError {
     /// The receiver asked us to wait (429 or 5xx with `Retry-After`).
     #[error("{url}: status {status}, retry after {}", seconds(*retry_after))]
     Throttled {
-        /// The receiver, without credentials, query or secret path.
-        url: String,
+        /// The receiver, redacted.
+        url: RedactedUrl,
         /// The HTTP status it answered with.
         status: u16,
         /// What its `Retry-After` asked for.
@@ -343,23 +343,6 @@ fn seconds(d: Duration) -> String {
     } else {
         format!("{} s", d.as_secs_f64())
     }
-}
-
-/// A URL as errors and logs may show it: no user, password or query string,
-/// where tokens usually hide.
-pub(crate) fn display_url(url: &Url) -> String {
-    let mut shown = url.clone();
-    // Both only fail for URLs that cannot have credentials; nothing to hide then.
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_fragment(None);
-    let had_query = shown.query().is_some();
-    shown.set_query(None);
-    let mut text = shown.to_string();
-    if had_query {
-        text.push_str("?…");
-    }
-    text
 }
 
 /// One `[[sinks]]` entry: `type` picks the sink, the rest are its keys.
@@ -554,10 +537,8 @@ mod tests {
 
     #[test]
     fn retriable_errors() {
-        let status = |status| SinkError::Status {
-            url: "http://x/".into(),
-            status,
-        };
+        let url = || crate::redact::redact_url(&url::Url::parse("http://x/hook?token=t").unwrap());
+        let status = |status| SinkError::Status { url: url(), status };
         for (code, retriable) in [
             (500, true),
             (503, true),
@@ -569,20 +550,14 @@ mod tests {
             assert_eq!(status(code).is_retriable(), retriable, "{code}");
         }
         let timeout = SinkError::Timeout {
-            url: "http://x/".into(),
+            url: url(),
             after: Duration::from_secs(10),
         };
         assert!(timeout.is_retriable());
         assert_eq!(
             timeout.to_string(),
-            "webhook http://x/: timed out after 10 s"
+            "webhook http://x/…: timed out after 10 s"
         );
-        assert_eq!(status(503).to_string(), "webhook http://x/: status 503");
-    }
-
-    #[test]
-    fn urls_are_shown_without_secrets() {
-        let url = Url::parse("https://user:pw@example.org/hook?token=abc#x").unwrap();
-        assert_eq!(display_url(&url), "https://example.org/hook?…");
+        assert_eq!(status(503).to_string(), "webhook http://x/…: status 503");
     }
 }

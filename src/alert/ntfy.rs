@@ -18,8 +18,9 @@ use super::filter::SinkFilter;
 use super::http::HttpTarget;
 use super::slack::{build_template, clip, default_timeout, title, validate_message_sink};
 use super::template::MessageTemplate;
-use super::{Sink, SinkError, display_url, secret_from};
+use super::{Sink, SinkError, secret_from};
 use crate::model::{Alert, ChangeKind};
+use crate::redact::redact_url;
 
 /// `type = "ntfy"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +58,7 @@ impl fmt::Debug for NtfyConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NtfyConfig")
             .field("name", &self.name)
-            .field("url", &display_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("token", &self.token.as_ref().map(|_| "<hidden>"))
             .field("digest", &self.digest)
             .finish_non_exhaustive()
@@ -122,7 +123,7 @@ impl NtfyConfig {
             })?;
             headers.insert(AUTHORIZATION, value);
         }
-        let target = HttpTarget::new(&root, display_url(&self.url), self.timeout, headers)?;
+        let target = HttpTarget::new(&root, self.timeout, headers)?;
         Ok(NtfySink {
             name,
             topic,

@@ -12,11 +12,12 @@ use serde_json::{Value as Json, json};
 use url::Url;
 
 use super::filter::SinkFilter;
-use super::http::{HttpTarget, host_only};
+use super::http::HttpTarget;
 use super::message::format_value;
 use super::template::{self, MessageTemplate};
 use super::{Sink, SinkError};
 use crate::model::{Alert, AlertSide};
+use crate::redact::redact_url;
 
 /// `type = "slack"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +53,7 @@ impl fmt::Debug for SlackConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SlackConfig")
             .field("name", &self.name)
-            .field("url", &host_only(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("digest", &self.digest)
             .finish_non_exhaustive()
     }
@@ -115,12 +116,7 @@ impl SlackConfig {
             self.template.as_deref(),
             self.digest_template.as_deref(),
         )?;
-        let target = HttpTarget::new(
-            &self.url,
-            host_only(&self.url),
-            self.timeout,
-            HeaderMap::new(),
-        )?;
+        let target = HttpTarget::new(&self.url, self.timeout, HeaderMap::new())?;
         Ok(SlackSink {
             name,
             target,

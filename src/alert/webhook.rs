@@ -19,8 +19,9 @@ use url::Url;
 
 use super::filter::SinkFilter;
 use super::http::HttpTarget;
-use super::{Sink, SinkError, display_url, secret_from};
+use super::{Sink, SinkError, secret_from};
 use crate::model::Alert;
+use crate::redact::redact_url;
 
 /// The header carrying the alert id.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -68,7 +69,7 @@ impl fmt::Debug for WebhookConfig {
         let headers: Vec<&str> = self.headers.keys().map(String::as_str).collect();
         f.debug_struct("WebhookConfig")
             .field("name", &self.name)
-            .field("url", &display_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("headers", &headers)
             .field("timeout", &self.timeout)
             .field("secret", &self.secret.as_ref().map(|_| "<hidden>"))
@@ -136,7 +137,7 @@ impl WebhookConfig {
             headers.insert(key, value);
         }
         let secret = secret_from(&name, "secret", &self.secret, &self.secret_env)?;
-        let target = HttpTarget::new(url, display_url(url), self.timeout, headers)?;
+        let target = HttpTarget::new(url, self.timeout, headers)?;
         Ok(WebhookSink {
             name,
             target,

@@ -1,5 +1,5 @@
 //! For the tests that drive the real `drawdown` binary in a temporary folder
-//! (crash.rs, restart.rs): the daemon as a child process killed on drop,
+//! (crash.rs, restart.rs, redaction.rs): the daemon as a child process killed on drop,
 //! articles dropped the safe way, and `drawdown alerts --format json` read
 //! back. Included with `#[path = "common/binary.rs"] mod binary;`.
 
@@ -30,11 +30,16 @@ impl Drop for Daemon {
 impl Daemon {
     /// Starts the daemon, its log (RUST_LOG=drawdown=info) in `root/log`.
     pub fn start(root: &Path, log: &str) -> Daemon {
+        Daemon::start_logging(root, log, "drawdown=info")
+    }
+
+    /// Starts the daemon with `RUST_LOG=filter`, its log in `root/log`.
+    pub fn start_logging(root: &Path, log: &str, filter: &str) -> Daemon {
         let stderr = std::fs::File::create(root.join(log)).unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
             .current_dir(root)
             .args(["--config", "drawdown.toml", "run"])
-            .env("RUST_LOG", "drawdown=info")
+            .env("RUST_LOG", filter)
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -113,14 +118,31 @@ pub fn drawdown(root: &Path, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("drawdown {args:?}: {e}"))
 }
 
-/// `drawdown alerts --format json`, parsed.
-pub fn listed_alerts(root: &Path) -> Vec<Value> {
-    let out = drawdown(root, &["alerts", "--format", "json"]);
-    assert!(out.status.success(), "drawdown alerts failed: {out:?}");
+/// `drawdown ARGS` (a `--format json` command), each line parsed.
+pub fn json_lines(root: &Path, args: &[&str]) -> Vec<Value> {
+    let out = drawdown(root, args);
+    assert!(out.status.success(), "drawdown {args:?} failed: {out:?}");
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("alert line {l}: {e}")))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{args:?} line {l}: {e}")))
         .collect()
+}
+
+/// `drawdown alerts --format json`, parsed.
+pub fn listed_alerts(root: &Path) -> Vec<Value> {
+    json_lines(root, &["alerts", "--format", "json"])
+}
+
+/// The start of every test configuration: the store in `data/`, the drop
+/// folder `inbox/`, no curated timeline, every change kind alerted.
+pub const BASE_CONFIG: &str = "[store]\npath = \"data/drawdown.db\"\n[inbox]\ndir = \"inbox\"\n\
+     [timeline]\nknown = \"\"\n[alerts]\nkinds = [\"new\", \"confirmation\", \"update\", \
+     \"contradiction\", \"refinement\"]\n";
+
+/// Writes `root/drawdown.toml`: [`BASE_CONFIG`], then `rest` (feeds, sinks).
+pub fn write_config(root: &Path, rest: &str) {
+    std::fs::write(root.join("drawdown.toml"), format!("{BASE_CONFIG}{rest}"))
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// A listed alert's delivery to `sink`.

@@ -13,6 +13,7 @@ use reqwest::{Client, StatusCode};
 use url::Url;
 
 use super::FeedDefaults;
+use crate::redact::{RedactedUrl, redact_url};
 
 /// The User-Agent every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -25,37 +26,38 @@ const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, applicati
      application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
 const ACCEPT_PAGES: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
 
-/// Why a fetch failed. Every message names the URL and the reason.
+/// Why a fetch failed. Every message names the URL (redacted: scheme, host
+/// and port only, see [`crate::redact`]) and the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("cannot read {url}: timed out after {} s", .after.as_secs())]
-    Timeout { url: String, after: Duration },
+    Timeout { url: RedactedUrl, after: Duration },
     #[error("cannot read {url}: the body is larger than the limit of {limit} bytes")]
-    TooLarge { url: String, limit: u64 },
+    TooLarge { url: RedactedUrl, limit: u64 },
     #[error("cannot read {url}: more than {limit} redirects")]
-    TooManyRedirects { url: String, limit: usize },
+    TooManyRedirects { url: RedactedUrl, limit: usize },
     #[error("cannot read {url}: redirect without a usable Location header")]
-    BadRedirect { url: String },
+    BadRedirect { url: RedactedUrl },
     #[error(
         "cannot read {url}: it redirects from https to plain http ({to}); refused, as it would send the request unencrypted (configure the http URL yourself if you trust it)"
     )]
-    InsecureRedirect { url: String, to: String },
+    InsecureRedirect { url: RedactedUrl, to: RedactedUrl },
     #[error("cannot read {url}: HTTP {status}")]
     Status {
-        url: String,
+        url: RedactedUrl,
         status: u16,
         /// `Retry-After`, when the server sent one.
         retry_after: Option<DateTime<Utc>>,
     },
     #[error("cannot read {url}: {detail}")]
     Network {
-        url: String,
+        url: RedactedUrl,
         detail: String,
         #[source]
         source: reqwest::Error,
     },
     #[error("invalid header {name:?} for {url}")]
-    BadHeader { url: String, name: String },
+    BadHeader { url: RedactedUrl, name: String },
 }
 
 impl FetchError {
@@ -153,7 +155,7 @@ impl Fetcher {
         extra.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_FEEDS));
         for (name, value) in headers {
             let bad = || FetchError::BadHeader {
-                url: url.to_string(),
+                url: redact_url(url),
                 name: name.clone(),
             };
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
@@ -187,7 +189,7 @@ impl Fetcher {
         match tokio::time::timeout(self.timeout, fetch).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
-                url: url.to_string(),
+                url: redact_url(url),
                 after: self.timeout,
             }),
         }
@@ -220,7 +222,7 @@ impl Fetcher {
                 hops += 1;
                 if hops > self.max_redirects {
                     return Err(FetchError::TooManyRedirects {
-                        url: start.to_string(),
+                        url: redact_url(start),
                         limit: self.max_redirects,
                     });
                 }
@@ -231,7 +233,7 @@ impl Fetcher {
                     .and_then(|loc| url.join(loc).ok())
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
                     .ok_or_else(|| FetchError::BadRedirect {
-                        url: url.to_string(),
+                        url: redact_url(&url),
                     })?;
                 refuse_downgrade(&url, &next)?;
                 if next.origin() != url.origin() {
@@ -291,7 +293,7 @@ impl Fetcher {
             }
             if !status.is_success() {
                 return Err(FetchError::Status {
-                    url: url.to_string(),
+                    url: redact_url(&url),
                     status: status.as_u16(),
                     retry_after,
                 });
@@ -318,7 +320,7 @@ impl Fetcher {
         mut response: reqwest::Response,
     ) -> Result<Vec<u8>, FetchError> {
         let too_large = || FetchError::TooLarge {
-            url: url.to_string(),
+            url: redact_url(url),
             limit: self.max_body,
         };
         if response.content_length().is_some_and(|n| n > self.max_body) {
@@ -354,9 +356,10 @@ fn network(url: &Url, source: reqwest::Error) -> FetchError {
         None => detail,
     };
     FetchError::Network {
-        url: url.to_string(),
+        url: redact_url(url),
         detail,
-        source,
+        // reqwest's own message names the whole URL.
+        source: source.without_url(),
     }
 }
 
@@ -394,8 +397,8 @@ pub fn max_age(value: &str) -> Option<Duration> {
 fn refuse_downgrade(from: &Url, to: &Url) -> Result<(), FetchError> {
     if from.scheme() == "https" && to.scheme() == "http" {
         return Err(FetchError::InsecureRedirect {
-            url: from.to_string(),
-            to: format!("http://{}", to.host_str().unwrap_or("?")),
+            url: redact_url(from),
+            to: redact_url(to),
         });
     }
     Ok(())

@@ -17,6 +17,7 @@ pub mod syndication;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,7 @@ use url::Url;
 
 use super::{ArticleSender, Source, SourceError};
 use crate::metrics::Metrics;
+use crate::redact::redact_url;
 use crate::store::{FeedState, Store, StoreError};
 pub use poll::{FeedPoller, PollReport};
 
@@ -37,7 +39,7 @@ pub use poll::{FeedPoller, PollReport};
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// One `[[feeds]]` entry. Only `url` is required.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     pub url: Url,
@@ -53,6 +55,20 @@ pub struct FeedConfig {
     pub headers: BTreeMap<String, String>,
     #[serde(default = "enabled")]
     pub enabled: bool,
+}
+
+/// The URL redacted and the headers by name only: their values are credentials.
+impl fmt::Debug for FeedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<&str> = self.headers.keys().map(String::as_str).collect();
+        f.debug_struct("FeedConfig")
+            .field("url", &redact_url(&self.url))
+            .field("interval", &self.interval)
+            .field("name", &self.name)
+            .field("headers", &headers)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
 }
 
 fn default_interval() -> Duration {
@@ -146,8 +162,9 @@ pub fn feed_problems(feeds: &[FeedConfig]) -> Vec<String> {
         if feed.interval < Duration::from_secs(1) {
             problems.push(format!("feeds[{i}].interval: must be at least 1s"));
         }
-        if seen.contains(&&feed.url) {
-            problems.push(format!("feeds[{i}].url: {} is listed twice", feed.url));
+        if let Some(first) = seen.iter().position(|u| *u == &feed.url) {
+            // Not the URL itself: it may hold credentials.
+            problems.push(format!("feeds[{i}].url: the same URL as feeds[{first}]"));
         }
         seen.push(&feed.url);
         for name in feed.headers.keys() {
@@ -231,7 +248,7 @@ impl Source for FeedSource {
                     ..FeedState::default()
                 });
             if let Some(reason) = &state.disabled {
-                warn!(feed = %feed.url, reason = %reason, "feed disabled; not polled");
+                warn!(feed = %redact_url(&feed.url), reason = %reason, "feed disabled; not polled");
                 continue;
             }
             // Never polled, or due while we were down: now.
@@ -319,7 +336,7 @@ impl Scheduler {
                 let poller = poller.clone();
                 let out = out.clone();
                 let token = shutdown.clone();
-                let span = tracing::debug_span!("feed", feed = %feed.url);
+                let span = tracing::debug_span!("feed", feed = %redact_url(&feed.url));
                 let handle = workers.spawn(
                     async move {
                         poller

@@ -21,6 +21,7 @@ use super::{FeedConfig, FeedDefaults, FeedError};
 use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
+use crate::redact::redact_url;
 use crate::source::article_file::parse_article;
 use crate::source::{ArticleSender, Incoming, Processed};
 use crate::store::{FeedState, Store, StoreError};
@@ -107,14 +108,14 @@ impl FeedPoller {
                 hints.max_age = fetched.max_age;
                 hints.retry_after = fetched.retry_after;
                 if let Some(moved) = &fetched.moved_to {
-                    info!(feed = %feed.url, from = %url, to = %moved, "feed moved permanently; polling the new URL from now on");
+                    info!(feed = %redact_url(&feed.url), from = %redact_url(&url), to = %redact_url(moved), "feed moved permanently; polling the new URL from now on");
                     self.metrics.incr("feed_moved");
                     state.current_url = Some(moved.to_string());
                 }
                 if fetched.not_modified() {
                     report.not_modified = true;
                     self.metrics.incr("feed_not_modified");
-                    debug!(feed = %feed.url, status = 304, "feed not modified");
+                    debug!(feed = %redact_url(&feed.url), status = 304, "feed not modified");
                 } else {
                     match parse_feed(
                         &fetched.body,
@@ -135,7 +136,7 @@ impl FeedPoller {
                                 state.etag = fetched.etag.clone();
                                 state.last_modified = fetched.last_modified.clone();
                             }
-                            debug!(feed = %feed.url, status = fetched.status, new = report.processed, known = report.known, "feed polled");
+                            debug!(feed = %redact_url(&feed.url), status = fetched.status, new = report.processed, known = report.known, "feed polled");
                         }
                         Err(e) => {
                             self.metrics.incr("feed_parse_errors");
@@ -150,7 +151,7 @@ impl FeedPoller {
                     hints.retry_after = *retry_after;
                 }
                 if e.status() == Some(410) {
-                    warn!(feed = %feed.url, status = 410, "feed is gone (410); disabling it");
+                    warn!(feed = %redact_url(&feed.url), status = 410, "feed is gone (410); disabling it");
                     self.metrics.incr("feed_gone");
                     state.disabled = Some(format!("410 Gone at {}", now.to_rfc3339()));
                 }
@@ -190,12 +191,12 @@ impl FeedPoller {
         state.next_poll_at = Some(at);
         if let Some(reason) = &report.error {
             if state.disabled.is_none() {
-                warn!(feed = %feed.url, error = %reason, failures = state.consecutive_errors, next_poll = %at.to_rfc3339(), "feed poll failed; backing off");
+                warn!(feed = %redact_url(&feed.url), error = %reason, failures = state.consecutive_errors, next_poll = %at.to_rfc3339(), "feed poll failed; backing off");
             }
         }
         if let Err(e) = self.store.save_feed_state(state).await {
             self.metrics.incr("store_errors");
-            warn!(feed = %feed.url, error = %e, "cannot save the feed's state");
+            warn!(feed = %redact_url(&feed.url), error = %e, "cannot save the feed's state");
         }
         report
     }
@@ -249,7 +250,7 @@ impl FeedPoller {
             let (done, answer) = oneshot::channel();
             let incoming = Incoming {
                 article,
-                origin: feed.url.to_string(),
+                origin: redact_url(&feed.url).to_string(),
                 done: Some(done),
                 budget: None,
             };
@@ -268,7 +269,7 @@ impl FeedPoller {
             if in_flight.len() >= MAX_BATCH {
                 if let Some((item, seen, answer)) = in_flight.pop_front() {
                     if !self
-                        .acknowledged(feed_key, state, item, seen, answer, now, report)
+                        .acknowledged(feed, state, item, seen, answer, now, report)
                         .await?
                     {
                         stopped = true;
@@ -283,7 +284,7 @@ impl FeedPoller {
                 break;
             }
             if !self
-                .acknowledged(feed_key, state, item, seen, answer, now, report)
+                .acknowledged(feed, state, item, seen, answer, now, report)
                 .await?
             {
                 stopped = true;
@@ -297,7 +298,7 @@ impl FeedPoller {
     #[allow(clippy::too_many_arguments)]
     async fn acknowledged(
         &self,
-        feed_key: &str,
+        feed: &FeedConfig,
         state: &mut FeedState,
         item: FeedItem,
         seen: Seen,
@@ -305,6 +306,7 @@ impl FeedPoller {
         now: DateTime<Utc>,
         report: &mut PollReport,
     ) -> Result<bool, StoreError> {
+        let feed_key = feed.url.as_str();
         match answer.await {
             Ok(Processed::Stored { .. } | Processed::Duplicate) => {
                 self.store
@@ -322,7 +324,7 @@ impl FeedPoller {
                     Seen::Edited => "feed_items_edited",
                     _ => "feed_items_new",
                 });
-                info!(feed = %feed_key, item = %item.id, title = %item.title, edited = matches!(seen, Seen::Edited), "new feed item");
+                info!(feed = %redact_url(&feed.url), item = %item.id, title = %item.title, edited = matches!(seen, Seen::Edited), "new feed item");
                 Ok(true)
             }
             Ok(Processed::Failed(reason)) => {
@@ -392,7 +394,7 @@ impl FeedPoller {
             }
             Err(reason) => {
                 self.metrics.incr("feed_page_fallbacks");
-                warn!(feed = %feed.url, link = %link, reason = %reason, "cannot use the linked page; using the feed's summary");
+                warn!(feed = %redact_url(&feed.url), link = %link, reason = %reason, "cannot use the linked page; using the feed's summary");
             }
         }
         article
