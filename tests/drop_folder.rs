@@ -177,8 +177,10 @@ async fn processes_files_present_at_start_and_claimed_before_a_crash() {
 
     let run = start(&inbox, stored());
     let done = inbox.join("done");
-    wait_for("both files in done/", || {
+    // Filing away links into done/ first, then unlinks the claim: wait for both.
+    wait_for("both files in done/ and out of .processing", || {
         names_in(&done) == ["claimed.json", "present.txt"]
+            && names_in(&inbox.join(".processing")).is_empty()
     })
     .await;
 
@@ -517,4 +519,84 @@ async fn returns_when_the_pipeline_closes() {
         .expect("the drop folder did not notice")
         .expect("the drop folder panicked");
     assert!(result.is_ok(), "{result:?}");
+}
+
+/// A file outside the inbox, readable by the service, that must never be read
+/// through the drop folder: an article-shaped file, so that reading it would
+/// hand it over.
+#[cfg(unix)]
+fn private_file(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let secret = dir.join("private.txt");
+    std::fs::write(
+        &secret,
+        "Title: Private notes\n\nCONFIDENTIAL: troops leave by September 2026.\n",
+    )
+    .unwrap();
+    secret
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_in_the_inbox_is_refused_unread_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = private_file(&tmp.path().join("outside"));
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let run = start(&inbox, stored());
+    warm_up(&run, "warm-up.txt").await;
+
+    std::os::unix::fs::symlink(&secret, inbox.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("nowhere.txt"), inbox.join("dangling.txt")).unwrap();
+    let failed = inbox.join("failed");
+    for name in ["leak.txt", "dangling.txt"] {
+        let reason = failed.join(format!("{name}.reason"));
+        wait_for(name, || reason.exists()).await;
+        let text = std::fs::read_to_string(&reason).unwrap();
+        assert!(text.contains("a symbolic link, not a file"), "{text}");
+        assert!(text.contains("reason: symlink"), "{text}");
+        // Kept as the link it was, never lost.
+        let kept = std::fs::symlink_metadata(failed.join(name)).unwrap();
+        assert!(kept.file_type().is_symlink(), "{name}");
+    }
+    // A file dropped after the links is handed over; the linked one never was.
+    std::fs::write(inbox.join("after.txt"), "After\n\nText.\n").unwrap();
+    wait_for("the file after the links", || {
+        inbox.join("done/after.txt").exists()
+    })
+    .await;
+    let titles: Vec<String> = run.seen().into_iter().map(|h| h.title).collect();
+    assert_eq!(titles, ["Warm-up warm-up.txt", "After"]);
+    assert_eq!(run.metrics.get("inbox_failed_symlink"), 2);
+    assert_eq!(run.metrics.get("inbox_failed"), 2);
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "Title: Private notes\n\nCONFIDENTIAL: troops leave by September 2026.\n",
+        "the linked file is left as it was"
+    );
+    run.stop().await.unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_claim_folder_linked_out_of_the_inbox_stops_the_source_and_moves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("service-data");
+    let secret = private_file(&outside);
+    std::fs::write(outside.join("drawdown.db"), "the service's own data").unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::os::unix::fs::symlink(&outside, inbox.join(".processing")).unwrap();
+
+    let run = start(&inbox, stored());
+    let result = tokio::time::timeout(WAIT, run.task)
+        .await
+        .expect("the drop folder did not stop")
+        .expect("the drop folder panicked");
+    let err = result.expect_err("a linked .processing is refused");
+    assert!(err.to_string().contains("is a symbolic link"), "{err}");
+    assert!(run.seen.lock().unwrap().is_empty());
+    assert!(secret.exists() && outside.join("drawdown.db").exists());
+    assert!(names_in(&inbox.join("failed")).is_empty());
+    assert!(names_in(&inbox.join("done")).is_empty());
 }

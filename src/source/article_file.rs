@@ -118,6 +118,20 @@ pub enum ArticleError {
         #[source]
         source: io::Error,
     },
+    /// A symbolic link where the drop folder expects a file: never followed,
+    /// as it could lead anywhere the service can read (its own configuration).
+    #[error("{}: a symbolic link, not a file; the drop folder does not follow links (copy the article in instead)", .path.display())]
+    Symlink {
+        /// The file, as the user knows it.
+        path: PathBuf,
+    },
+    /// A file whose real location (every link on the way resolved) is not in
+    /// the drop folder.
+    #[error("{}: its real location is outside the drop folder; refused (copy the article in instead)", .path.display())]
+    OutsideInbox {
+        /// The file, as the user knows it.
+        path: PathBuf,
+    },
     /// The HTML extractor panicked on this file (a bug, contained to the file).
     #[error("{}: the HTML reader crashed on this file ({detail}); save the article as .txt and report the file", .path.display())]
     ParserPanic {
@@ -143,6 +157,8 @@ impl ArticleError {
             ArticleError::NoText { .. } => "no_text",
             ArticleError::NoDate { .. } => "no_date",
             ArticleError::Io { .. } => "io",
+            ArticleError::Symlink { .. } => "symlink",
+            ArticleError::OutsideInbox { .. } => "outside_inbox",
             ArticleError::ParserPanic { .. } => "parser_panic",
         }
     }
@@ -161,6 +177,8 @@ impl ArticleError {
             | ArticleError::NoText { path }
             | ArticleError::NoDate { path }
             | ArticleError::Io { path, .. }
+            | ArticleError::Symlink { path }
+            | ArticleError::OutsideInbox { path }
             | ArticleError::ParserPanic { path, .. } => path,
         }
     }
@@ -259,30 +277,38 @@ pub async fn read_article(
     published_override: Option<NaiveDate>,
     max_bytes: u64,
 ) -> Result<Article, ArticleError> {
-    read_article_as(path, path, published_override, max_bytes).await
+    read_article_as(path, path, None, published_override, max_bytes).await
 }
 
 /// [`read_article`] on `file`, naming it `shown` in the article and in errors (the
 /// drop folder reads a claimed copy but reports the name the user dropped).
+/// With `inside` (a canonical folder), `file` is read only if it is no symbolic
+/// link and its canonical path lies in that folder: the drop folder's files are
+/// what was put there, never what a link points at. Without it (`ingest`,
+/// `replay`: the user named the file), links are followed.
 pub(crate) async fn read_article_as(
     file: &Path,
     shown: &Path,
+    inside: Option<&Path>,
     published_override: Option<NaiveDate>,
     max_bytes: u64,
 ) -> Result<Article, ArticleError> {
-    // Refuse unknown formats before touching the content.
+    // In a confined folder, what is not in it is refused first (it is not
+    // ours: the drop folder leaves it where it is); then unknown formats,
+    // before the content is touched.
+    let confined = match inside {
+        Some(_) => Some(open_regular(file, shown, inside).await?),
+        None => None,
+    };
     format_of(shown)?;
     let io_err = |source| ArticleError::Io {
         path: shown.to_path_buf(),
         source,
     };
-    let meta = tokio::fs::metadata(file).await.map_err(io_err)?;
-    if !meta.is_file() {
-        return Err(io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        )));
-    }
+    let (file_handle, meta) = match confined {
+        Some(opened) => opened,
+        None => open_regular(file, shown, None).await?,
+    };
     let too_large = |size| ArticleError::TooLarge {
         path: shown.to_path_buf(),
         size,
@@ -299,7 +325,6 @@ pub(crate) async fn read_article_as(
     // The file may grow after the stat: read at most one byte past the limit.
     let capacity = usize::try_from(meta.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
-    let file_handle = tokio::fs::File::open(file).await.map_err(io_err)?;
     file_handle
         .take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -322,6 +347,81 @@ pub(crate) async fn read_article_as(
             path: shown.to_path_buf(),
             detail: join.to_string(),
         })?
+}
+
+/// Opens `file` for reading if it is a regular file, with its metadata (of
+/// the file opened, not of the name). Never blocks on a FIFO. With `inside`,
+/// see [`read_article_as`]: a link is refused when it is opened (no race
+/// between a check and the open), and the file opened must be the one at its
+/// canonical path, inside the folder.
+async fn open_regular(
+    file: &Path,
+    shown: &Path,
+    inside: Option<&Path>,
+) -> Result<(tokio::fs::File, std::fs::Metadata), ArticleError> {
+    let io_err = |source| ArticleError::Io {
+        path: shown.to_path_buf(),
+        source,
+    };
+    let symlink = || ArticleError::Symlink {
+        path: shown.to_path_buf(),
+    };
+    let mut options = tokio::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use nix::fcntl::OFlag;
+        let mut flags = OFlag::O_NONBLOCK;
+        if inside.is_some() {
+            flags |= OFlag::O_NOFOLLOW;
+        }
+        options.custom_flags(flags.bits());
+    }
+    #[cfg(not(unix))]
+    if inside.is_some() && is_symlink(file).await {
+        return Err(symlink());
+    }
+    let handle = match options.open(file).await {
+        Ok(handle) => handle,
+        // O_NOFOLLOW fails on a link (ELOOP on Linux, EMLINK on FreeBSD).
+        Err(_) if inside.is_some() && is_symlink(file).await => return Err(symlink()),
+        Err(err) => return Err(io_err(err)),
+    };
+    let meta = handle.metadata().await.map_err(io_err)?;
+    if !meta.is_file() {
+        return Err(io_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    if let Some(folder) = inside {
+        let outside = || ArticleError::OutsideInbox {
+            path: shown.to_path_buf(),
+        };
+        let canonical = tokio::fs::canonicalize(file).await.map_err(io_err)?;
+        if !canonical.starts_with(folder) {
+            return Err(outside());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // A folder on the way swapped for a link after the open would
+            // make the canonical path name another file than the one opened.
+            let there = tokio::fs::symlink_metadata(&canonical)
+                .await
+                .map_err(io_err)?;
+            if (there.dev(), there.ino()) != (meta.dev(), meta.ino()) {
+                return Err(outside());
+            }
+        }
+    }
+    Ok((handle, meta))
+}
+
+async fn is_symlink(path: &Path) -> bool {
+    tokio::fs::symlink_metadata(path)
+        .await
+        .is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// The dates a parse may fall back on.

@@ -76,6 +76,10 @@ pub enum SourceError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{path} is a symbolic link; the drop folder's own folders (.processing, done, failed) must be real folders inside it"
+    )]
+    LinkedFolder { path: std::path::PathBuf },
     #[error("the watcher of the folder {path} stopped; restart the source")]
     WatcherStopped { path: std::path::PathBuf },
     #[error(transparent)]

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::source::article_file::is_hidden_or_temporary;
 
-/// The regular files directly in `dir` (hidden and temporary names left out),
-/// oldest modification first, then by name.
+/// The regular files and symbolic links directly in `dir` (hidden and
+/// temporary names left out), oldest modification first, then by name. Links
+/// are listed, not followed: reading refuses them, so they end in `failed/`
+/// with a reason instead of staying unexplained in the inbox.
 pub(super) async fn list_files(dir: &Path) -> io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
     let mut files = Vec::new();
     let mut entries = tokio::fs::read_dir(dir).await?;
@@ -18,13 +20,19 @@ pub(super) async fn list_files(dir: &Path) -> io::Result<Vec<(PathBuf, std::fs::
             continue;
         }
         let path = entry.path();
-        match tokio::fs::metadata(&path).await {
-            Ok(meta) if meta.is_file() => files.push((path, meta)),
+        match tokio::fs::symlink_metadata(&path).await {
+            Ok(meta) if is_candidate(&meta) => files.push((path, meta)),
             _ => {}
         }
     }
     files.sort_by(|(a, am), (b, bm)| (am.modified().ok(), a).cmp(&(bm.modified().ok(), b)));
     Ok(files)
+}
+
+/// A directory entry the drop folder handles (from `symlink_metadata`): a
+/// regular file, or a link it will refuse. Folders are left alone.
+pub(super) fn is_candidate(meta: &std::fs::Metadata) -> bool {
+    meta.is_file() || meta.file_type().is_symlink()
 }
 
 /// `NAME`, then `STEM-1.EXT`, `STEM-2.EXT`, ...

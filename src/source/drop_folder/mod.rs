@@ -3,6 +3,7 @@
 //! rename into `.processing/`, parsed by `article_file`, handed to the pipeline (files
 //! that settle together go together, so they are stored in one transaction), and
 //! moved to `done/` once stored, or to `failed/` with a `.reason` if it cannot be read.
+//! Only what was put in the folder is read: links are refused, never followed.
 //! No file is handled twice, overwritten or lost: a crash leaves it claimed, and the
 //! next start processes the claim folder first. It knows nothing of claims or alerts.
 //! `watch.rs` turns notify's events into signals; `files.rs` lists, claims and
@@ -31,7 +32,7 @@ use super::{ArticleSender, Incoming, Processed, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
-use files::{claim, file_away, list_files};
+use files::{claim, file_away, is_candidate, list_files};
 use watch::{Candidate, Signature, WatchSignal, start_watcher};
 
 /// Where claimed files wait while the pipeline handles them (hidden, so that
@@ -140,12 +141,20 @@ impl Folders {
             failed: inbox.join(FAILED_DIR),
         };
         for dir in [&folders.claim, &folders.done, &folders.failed] {
-            tokio::fs::create_dir_all(dir)
+            let create_error = |source| SourceError::CreateDir {
+                path: dir.clone(),
+                source,
+            };
+            tokio::fs::create_dir_all(dir).await.map_err(create_error)?;
+            // A link would make files claimed, filed away or listed at start
+            // somebody else's: a link to the service's own data would have it
+            // moved into failed/.
+            let meta = tokio::fs::symlink_metadata(dir)
                 .await
-                .map_err(|source| SourceError::CreateDir {
-                    path: dir.clone(),
-                    source,
-                })?;
+                .map_err(create_error)?;
+            if meta.file_type().is_symlink() {
+                return Err(SourceError::LinkedFolder { path: dir.clone() });
+            }
         }
         let watched =
             tokio::fs::canonicalize(inbox)
@@ -285,8 +294,8 @@ impl Inbox {
         if self.pending.contains_key(&file) {
             return;
         }
-        match tokio::fs::metadata(&file).await {
-            Ok(meta) if meta.is_file() => {
+        match tokio::fs::symlink_metadata(&file).await {
+            Ok(meta) if is_candidate(&meta) => {
                 self.pending.insert(
                     file,
                     Candidate {
@@ -307,8 +316,8 @@ impl Inbox {
         let mut settled = Vec::new();
         let mut gone = Vec::new();
         for (path, candidate) in &mut self.pending {
-            let meta = match tokio::fs::metadata(path).await {
-                Ok(meta) if meta.is_file() => meta,
+            let meta = match tokio::fs::symlink_metadata(path).await {
+                Ok(meta) if is_candidate(&meta) => meta,
                 _ => {
                     gone.push(path.clone());
                     continue;
@@ -373,7 +382,14 @@ impl Inbox {
         let shown = self.folders.inbox.join(&name);
         let span = debug_span!("inbox_file", file = %shown.display());
         async {
-            let read = read_article_as(&claimed, &shown, None, self.config.max_file_size).await;
+            let read = read_article_as(
+                &claimed,
+                &shown,
+                Some(&self.folders.watched),
+                None,
+                self.config.max_file_size,
+            )
+            .await;
             match read {
                 Ok(article) => self.hand_over(&claimed, &name, &shown, article).await,
                 Err(err) => {
@@ -497,27 +513,33 @@ impl Inbox {
         }
     }
 
-    /// Moves an unreadable file to `failed/` with a `.reason` beside it.
+    /// Moves an unreadable file to `failed/` with a `.reason` beside it (a link
+    /// is moved as the link). A file whose real location is outside the inbox
+    /// is not ours to move: it stays where it is, with its reason in `failed/`.
     async fn reject(&self, claimed: &Path, name: &OsStr, shown: &Path, err: &ArticleError) {
         let reason = error_chain(err);
         warn!(file = %shown.display(), reason = %reason, code = err.reason_code(), "article rejected");
         self.metrics.incr("inbox_failed");
         self.metrics.incr(failed_counter(err));
-        let dest = match file_away(claimed, &self.folders.failed, name).await {
-            Ok(dest) => dest,
-            Err(move_err) => {
-                error!(
-                    file = %shown.display(),
-                    error = %move_err,
-                    "cannot move the rejected file to failed/; it stays in .processing"
-                );
-                return;
+        let kept_as = if matches!(err, ArticleError::OutsideInbox { .. }) {
+            name.to_os_string()
+        } else {
+            match file_away(claimed, &self.folders.failed, name).await {
+                Ok(dest) => dest
+                    .file_name()
+                    .map(OsStr::to_os_string)
+                    .unwrap_or_default(),
+                Err(move_err) => {
+                    error!(
+                        file = %shown.display(),
+                        error = %move_err,
+                        "cannot move the rejected file to failed/; it stays in .processing"
+                    );
+                    return;
+                }
             }
         };
-        let mut reason_name = dest
-            .file_name()
-            .map(OsStr::to_os_string)
-            .unwrap_or_default();
+        let mut reason_name = kept_as;
         reason_name.push(".reason");
         let reason_path = self.folders.failed.join(reason_name);
         let body = format!("{reason}\nreason: {}\n", err.reason_code());
@@ -541,6 +563,8 @@ fn failed_counter(err: &ArticleError) -> &'static str {
         ArticleError::NoText { .. } => "inbox_failed_no_text",
         ArticleError::NoDate { .. } => "inbox_failed_no_date",
         ArticleError::Io { .. } => "inbox_failed_io",
+        ArticleError::Symlink { .. } => "inbox_failed_symlink",
+        ArticleError::OutsideInbox { .. } => "inbox_failed_outside_inbox",
         ArticleError::ParserPanic { .. } => "inbox_failed_parser_panic",
     }
 }
@@ -620,6 +644,8 @@ mod tests {
                 path: path.clone(),
                 source: io::Error::other("x"),
             },
+            ArticleError::Symlink { path: path.clone() },
+            ArticleError::OutsideInbox { path: path.clone() },
             ArticleError::ParserPanic {
                 path: path.clone(),
                 detail: "x".into(),
