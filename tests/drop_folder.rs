@@ -600,3 +600,35 @@ async fn a_claim_folder_linked_out_of_the_inbox_stops_the_source_and_moves_nothi
     assert!(names_in(&inbox.join("failed")).is_empty());
     assert!(names_in(&inbox.join("done")).is_empty());
 }
+
+#[tokio::test]
+async fn a_dropped_file_named_like_a_reason_is_never_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = start(tmp.path(), stored());
+    let failed = run.inbox.join("failed");
+
+    // Refused for its extension: kept in failed/ as x.txt.reason.
+    std::fs::write(run.inbox.join("x.txt.reason"), "precious notes").unwrap();
+    wait_for("x.txt.reason in failed/", || {
+        failed.join("x.txt.reason.reason").exists()
+    })
+    .await;
+    // Then x.txt, refused too: its reason must go elsewhere.
+    std::fs::write(run.inbox.join("x.txt"), "").unwrap();
+    let numbered = failed.join("x.txt.reason.1");
+    let dropped = || std::fs::read_to_string(failed.join("x.txt.reason")).unwrap();
+    wait_for("x.txt's reason written", || {
+        numbered.exists() || dropped() != "precious notes"
+    })
+    .await;
+    assert_eq!(
+        dropped(),
+        "precious notes",
+        "the dropped file was overwritten"
+    );
+    let reason = std::fs::read_to_string(&numbered).unwrap();
+    assert!(reason.contains("the file is empty"), "{reason}");
+    assert_eq!(std::fs::read(failed.join("x.txt")).unwrap(), b"");
+    assert_eq!(run.metrics.get("inbox_failed"), 2);
+    run.stop().await.unwrap();
+}

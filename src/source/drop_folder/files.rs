@@ -1,6 +1,7 @@
 //! Moving files without losing or overwriting one: listing the inbox oldest
-//! first, claiming a file by an atomic rename, and filing it away under the
-//! first free numbered name.
+//! first, claiming a file by an atomic rename, filing it away under the first
+//! free numbered name, and writing a new file (a `.reason`) only where no file
+//! is.
 
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -110,6 +111,35 @@ pub(super) async fn file_away(file: &Path, dir: &Path, name: &OsStr) -> io::Resu
     Err(no_free_name(dir, name))
 }
 
+/// Writes `body` to a new file `dir/NAME`, or `NAME.1`, `NAME.2`, ... if the
+/// name is taken: created with `create_new`, so a file already there (a dropped
+/// `x.txt.reason`) is never replaced, even by a race.
+pub(super) async fn write_new(dir: &Path, name: &OsStr, body: &[u8]) -> io::Result<PathBuf> {
+    use tokio::io::AsyncWriteExt;
+    for n in 0..MAX_NUMBERED {
+        let mut candidate = name.to_os_string();
+        if n > 0 {
+            candidate.push(format!(".{n}"));
+        }
+        let dest = dir.join(candidate);
+        let opened = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&dest)
+            .await;
+        match opened {
+            Ok(mut file) => {
+                file.write_all(body).await?;
+                file.flush().await?;
+                return Ok(dest);
+            }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(no_free_name(dir, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +178,20 @@ mod tests {
         assert_eq!(claimed, dest.join("a-3.txt"));
         let gone = claim(&src, &dest, OsStr::new("a.txt")).await.unwrap_err();
         assert_eq!(gone.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[tokio::test]
+    async fn new_files_take_a_numbered_name_rather_than_replace_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("x.txt.reason"), "dropped").unwrap();
+        for (body, expected) in [("one", "x.txt.reason.1"), ("two", "x.txt.reason.2")] {
+            let written = write_new(tmp.path(), OsStr::new("x.txt.reason"), body.as_bytes())
+                .await
+                .unwrap();
+            assert_eq!(written, tmp.path().join(expected));
+            assert_eq!(std::fs::read_to_string(&written).unwrap(), body);
+        }
+        let kept = std::fs::read_to_string(tmp.path().join("x.txt.reason")).unwrap();
+        assert_eq!(kept, "dropped");
     }
 }

@@ -32,7 +32,7 @@ use super::{ArticleSender, Incoming, Processed, Source, SourceError};
 use crate::metrics::Metrics;
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
-use files::{claim, file_away, is_candidate, list_files};
+use files::{claim, file_away, is_candidate, list_files, write_new};
 use watch::{Candidate, Signature, WatchSignal, start_watcher};
 
 /// Where claimed files wait while the pipeline handles them (hidden, so that
@@ -40,7 +40,8 @@ use watch::{Candidate, Signature, WatchSignal, start_watcher};
 pub const CLAIM_DIR: &str = ".processing";
 /// Where stored (or duplicate) articles end up.
 pub const DONE_DIR: &str = "done";
-/// Where unreadable files end up, each with a `NAME.reason`.
+/// Where unreadable files end up, each with a `NAME.reason` (`NAME.reason.1`,
+/// ... when a file of that name is already there: a dropped one is never replaced).
 pub const FAILED_DIR: &str = "failed";
 
 /// Watcher signals waiting for the source; the notify thread waits when it is full.
@@ -541,10 +542,14 @@ impl Inbox {
         };
         let mut reason_name = kept_as;
         reason_name.push(".reason");
-        let reason_path = self.folders.failed.join(reason_name);
         let body = format!("{reason}\nreason: {}\n", err.reason_code());
-        if let Err(write_err) = tokio::fs::write(&reason_path, body).await {
-            warn!(file = %reason_path.display(), error = %write_err, "cannot write the reason file");
+        match write_new(&self.folders.failed, &reason_name, body.as_bytes()).await {
+            Ok(written) => {
+                debug!(file = %shown.display(), reason_file = %written.display(), "reason written")
+            }
+            Err(write_err) => {
+                warn!(file = %shown.display(), error = %write_err, "cannot write the reason file")
+            }
         }
     }
 }
