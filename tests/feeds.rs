@@ -683,14 +683,17 @@ async fn an_edited_item_is_processed_again_and_the_same_link_elsewhere_is_not() 
     assert_eq!(fresh.articles().len(), 1);
 }
 
+/// A saved article page of the seed story, as a summary's link serves it.
+fn story_page() -> Vec<u8> {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/story/02-minister-two-years.html");
+    std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
 #[tokio::test]
 async fn summary_only_items_get_their_page_or_fall_back_to_the_summary() {
     let server = MockServer::start().await;
-    let page = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/story/02-minister-two-years.html"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let page = story_page();
     Mock::given(path("/story/two-years"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html"))
         .mount(&server)
@@ -737,6 +740,100 @@ async fn summary_only_items_get_their_page_or_fall_back_to_the_summary() {
             rig.metrics.get("feed_page_fallbacks")
         ),
         (1, 1)
+    );
+}
+
+/// An RSS document of `n` items, item `i` published on day `i` of September
+/// 2024 and linking to `{base}/story/{i}`, each with a one-line teaser.
+fn rss_of_many(base: &str, n: usize) -> String {
+    let mut xml = String::from(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Flood Wire</title>"#,
+    );
+    for i in 1..=n {
+        xml.push_str(&format!(
+            "<item><title>Story {i}</title><link>{base}/story/{i}</link><guid>fw-{i}</guid>\
+             <pubDate>{day:02} Sep 2024 05:30:00 GMT</pubDate>\
+             <description>Teaser {i}. Read more</description></item>",
+            day = i
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    xml
+}
+
+/// A rig with `defaults` and its first poll of the feed at `url`.
+async fn first_poll(defaults: FeedDefaults, url: &str) -> (Rig, PollReport) {
+    let rig = Rig::new(defaults).await;
+    let (config, mut state) = feed(url, Duration::from_secs(60));
+    let report = rig.poll(&config, &mut state, Utc::now()).await;
+    (rig, report)
+}
+
+#[tokio::test]
+async fn a_feed_with_more_items_than_the_cap_hands_over_only_the_newest() {
+    let server = MockServer::start().await;
+    Mock::given(path("/flood.rss"))
+        .respond_with(rss(rss_of_many(&server.uri(), 30).as_bytes()))
+        .mount(&server)
+        .await;
+    let defaults = FeedDefaults {
+        max_items_per_poll: 10,
+        fetch_pages: false,
+        ..FeedDefaults::default()
+    };
+    let (rig, report) = first_poll(defaults, &format!("{}/flood.rss", server.uri())).await;
+    assert_eq!((report.processed, report.error), (10, None));
+    let titles: Vec<String> = rig.articles().into_iter().map(|a| a.title).collect();
+    let newest: Vec<String> = (21..=30).map(|i| format!("Story {i}")).collect();
+    assert_eq!(titles, newest, "the newest ten, oldest first");
+    assert_eq!(rig.metrics.get("feed_items_capped"), 20);
+}
+
+#[tokio::test]
+async fn summary_only_items_beyond_the_page_cap_keep_their_summary() {
+    let server = MockServer::start().await;
+    let page = story_page();
+    Mock::given(wiremock::matchers::path_regex("^/story/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/teasers.rss"))
+        .respond_with(rss(rss_of_many(&server.uri(), 8).as_bytes()))
+        .mount(&server)
+        .await;
+    let defaults = FeedDefaults {
+        max_page_fetches_per_poll: 3,
+        ..FeedDefaults::default()
+    };
+    let (rig, report) = first_poll(defaults, &format!("{}/teasers.rss", server.uri())).await;
+    assert_eq!((report.processed, report.error), (8, None));
+    let page_requests = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().starts_with("/story/"))
+        .count();
+    assert_eq!(page_requests, 3, "three pages fetched, no more");
+    let articles = rig.articles();
+    let with_page = articles
+        .iter()
+        .filter(|a| {
+            a.text
+                .contains("the whole process is meant to take two years")
+        })
+        .count();
+    assert_eq!(with_page, 3);
+    assert!(
+        articles[3..].iter().all(|a| a.text.starts_with("Teaser ")),
+        "the later items keep their summary"
+    );
+    assert_eq!(
+        (
+            rig.metrics.get("feed_pages_fetched"),
+            rig.metrics.get("feed_page_fetches_capped")
+        ),
+        (3, 5)
     );
 }
 

@@ -113,6 +113,14 @@ pub struct FeedDefaults {
     pub summary_words: usize,
     /// Fetch the linked page of summary-only items.
     pub fetch_pages: bool,
+    /// Items of one feed document looked at per poll: the newest (oldest
+    /// first, the last ones); the older ones are left out, counted in
+    /// `feed_items_capped` and logged. Bounds what one feed costs a poll.
+    pub max_items_per_poll: usize,
+    /// Linked pages fetched per poll of one feed (each may take `timeout`);
+    /// the summary-only items after that keep their summary, counted in
+    /// `feed_page_fetches_capped` and logged.
+    pub max_page_fetches_per_poll: usize,
 }
 
 impl Default for FeedDefaults {
@@ -126,6 +134,8 @@ impl Default for FeedDefaults {
             max_redirects: 5,
             summary_words: 60,
             fetch_pages: true,
+            max_items_per_poll: 200,
+            max_page_fetches_per_poll: 20,
         }
     }
 }
@@ -146,6 +156,14 @@ impl FeedDefaults {
         }
         if self.max_body == 0 {
             problems.push(format!("{key}.max_body: must be above 0 bytes"));
+        }
+        if self.max_items_per_poll == 0 {
+            problems.push(format!("{key}.max_items_per_poll: must be at least 1"));
+        }
+        if self.max_page_fetches_per_poll == 0 {
+            problems.push(format!(
+                "{key}.max_page_fetches_per_poll: must be at least 1 (to fetch no pages, set fetch_pages = false)"
+            ));
         }
         problems
     }
@@ -410,5 +428,40 @@ impl Scheduler {
             .and_then(|d| Utc::now().checked_add_signed(d))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         self.queue.push(Reverse((next.unwrap_or(fallback), index)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_per_poll_caps_have_defaults_and_must_be_at_least_one() {
+        let defaults: FeedDefaults = toml::from_str("").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (
+                defaults.max_items_per_poll,
+                defaults.max_page_fetches_per_poll
+            ),
+            (200, 20)
+        );
+        assert!(defaults.problems().is_empty());
+        let zero: FeedDefaults =
+            toml::from_str("max_items_per_poll = 0\nmax_page_fetches_per_poll = 0")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let problems = zero.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("feeds_defaults.max_items_per_poll:")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(
+                |p| p.starts_with("feeds_defaults.max_page_fetches_per_poll:")
+                    && p.contains("fetch_pages = false")
+            ),
+            "{problems:?}"
+        );
     }
 }

@@ -50,6 +50,13 @@ pub struct FeedPoller {
     defaults: FeedDefaults,
 }
 
+/// The linked pages one poll may still fetch (`max_page_fetches_per_poll`),
+/// and how many summary-only items found none left.
+struct PageBudget {
+    left: usize,
+    refused: usize,
+}
+
 /// What the store knows about an item.
 enum Seen {
     New,
@@ -220,6 +227,22 @@ impl FeedPoller {
         let outlet = feed.name.clone().or(parsed.title.clone());
         let mut items = parsed.items;
         oldest_first(&mut items);
+        let left_out = items.len().saturating_sub(self.defaults.max_items_per_poll);
+        if left_out > 0 {
+            items.drain(..left_out);
+            self.metrics.add("feed_items_capped", left_out as u64);
+            warn!(
+                feed = %redact_url(&feed.url),
+                items = left_out + items.len(),
+                left_out,
+                max_items_per_poll = self.defaults.max_items_per_poll,
+                "the feed lists more items than max_items_per_poll; the oldest are left out"
+            );
+        }
+        let mut pages = PageBudget {
+            left: self.defaults.max_page_fetches_per_poll,
+            refused: 0,
+        };
         let mut in_flight: VecDeque<(FeedItem, Seen, oneshot::Receiver<Processed>)> =
             VecDeque::new();
         // Canonical links handed over in this poll: a second item with the same
@@ -246,7 +269,9 @@ impl FeedPoller {
                     continue;
                 }
             }
-            let article = self.article(feed, outlet.as_deref(), &item, now).await;
+            let article = self
+                .article(feed, outlet.as_deref(), &item, now, &mut pages)
+                .await;
             let (done, answer) = oneshot::channel();
             let incoming = Incoming {
                 article,
@@ -277,6 +302,14 @@ impl FeedPoller {
                     }
                 }
             }
+        }
+        if pages.refused > 0 {
+            warn!(
+                feed = %redact_url(&feed.url),
+                summaries_kept = pages.refused,
+                max_page_fetches_per_poll = self.defaults.max_page_fetches_per_poll,
+                "more summary-only items than max_page_fetches_per_poll; the rest keep their summary"
+            );
         }
         // Sent items are stored by the pipeline even during shutdown: wait for them.
         while let Some((item, seen, answer)) = in_flight.pop_front() {
@@ -360,13 +393,15 @@ impl FeedPoller {
     }
 
     /// The article for an item; a summary-only item gets its page's main text
-    /// (the drop folder's HTML reader, same size cap), else its summary.
+    /// (the drop folder's HTML reader, same size cap) while the poll's page
+    /// budget lasts, else its summary.
     async fn article(
         &self,
         feed: &FeedConfig,
         outlet: Option<&str>,
         item: &FeedItem,
         now: DateTime<Utc>,
+        pages: &mut PageBudget,
     ) -> Article {
         let published = item.published.unwrap_or(now).date_naive();
         let mut article = Article {
@@ -387,6 +422,12 @@ impl FeedPoller {
         let Some(link) = item.link.as_deref().and_then(|l| Url::parse(l).ok()) else {
             return article;
         };
+        if pages.left == 0 {
+            pages.refused += 1;
+            self.metrics.incr("feed_page_fetches_capped");
+            return article;
+        }
+        pages.left -= 1;
         match self.page_text(&link, published, now).await {
             Ok(text) => {
                 self.metrics.incr("feed_pages_fetched");
