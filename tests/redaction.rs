@@ -12,7 +12,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[path = "common/binary.rs"]
 mod binary;
-use binary::{Daemon, delivery, drop_article, eventually, json_lines, listed_alerts, write_config};
+use binary::{
+    Daemon, count_files, delivery, drop_article, eventually, json_lines, listed_alerts,
+    write_config,
+};
 
 /// Every secret a URL below carries; none may show anywhere.
 const SECRETS: &[&str] = &[
@@ -108,6 +111,9 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
 
     let daemon = Daemon::start_logging(root, "run.log", "trace");
     drop_article(&inbox, "01-deal-reached.txt");
+    // The store exists once the article is in: only then may a command open it.
+    let done = inbox.join("done");
+    eventually("the article stored", || count_files(&done) == 1).await;
 
     // The moved feed has moved; every other feed has failed and kept its error.
     let mut rows = Vec::new();
