@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
 #[path = "common/binary.rs"]
 mod binary;
 use binary::{
-    Daemon, count_files, delivery, drawdown, drop_article, eventually, listed_alerts, state_of,
-    write_config,
+    Daemon, count_files, delivery, drawdown, drop_article, eventually, listed_alerts, serve_posts,
+    state_of, write_config,
 };
 
 /// Every request: (path, Idempotency-Key, status answered, JSON body).
@@ -86,12 +86,7 @@ impl Respond for Receiver {
 
 async fn receiver() -> (MockServer, Receiver) {
     let receiver = Receiver::default();
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::method("POST"))
-        .respond_with(receiver.clone())
-        .mount(&server)
-        .await;
-    (server, receiver)
+    (serve_posts(receiver.clone()).await, receiver)
 }
 
 /// Writes the config: every change kind alerted, the given webhook sinks

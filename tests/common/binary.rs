@@ -108,6 +108,16 @@ pub fn count_files(dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// A local HTTP server answering every POST with `responder`.
+pub async fn serve_posts(responder: impl wiremock::Respond + 'static) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(responder)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// `drawdown --config drawdown.toml ARGS` in `root`.
 pub fn drawdown(root: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_drawdown"))
