@@ -28,8 +28,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, warn};
 use url::Url;
 
-use super::{ArticleSender, Source, SourceError};
-use crate::metrics::Metrics;
+use super::{ArticleSender, Source, SourceError, Started};
+use crate::metrics::{FeedStates, Metrics};
 use crate::store::{FeedState, Store, StoreError};
 pub use poll::{FeedPoller, PollReport};
 
@@ -173,6 +173,7 @@ pub struct FeedSource {
     feeds: Vec<FeedConfig>,
     defaults: FeedDefaults,
     poller: Arc<FeedPoller>,
+    metrics: Arc<Metrics>,
 }
 
 impl FeedSource {
@@ -183,11 +184,12 @@ impl FeedSource {
         store: Arc<dyn Store>,
         metrics: Arc<Metrics>,
     ) -> Result<FeedSource, FeedError> {
-        let poller = Arc::new(FeedPoller::new(defaults.clone(), store, metrics)?);
+        let poller = Arc::new(FeedPoller::new(defaults.clone(), store, metrics.clone())?);
         Ok(FeedSource {
             feeds,
             defaults,
             poller,
+            metrics,
         })
     }
 }
@@ -198,15 +200,18 @@ impl Source for FeedSource {
         format!("feeds ({})", self.feeds.len())
     }
 
-    async fn run(
+    /// Started once the feeds' state is loaded and every feed is scheduled.
+    async fn start(
         self: Box<Self>,
         out: ArticleSender,
         shutdown: CancellationToken,
+        mut started: Started,
     ) -> Result<(), SourceError> {
         let FeedSource {
             feeds,
             defaults,
             poller,
+            metrics,
         } = *self;
         let stored = poller
             .store()
@@ -221,6 +226,8 @@ impl Source for FeedSource {
             ready: VecDeque::new(),
             busy_hosts: HashMap::new(),
             defaults,
+            metrics,
+            disabled: 0,
         };
         let now = Utc::now();
         for feed in feeds.into_iter().filter(|f| f.enabled) {
@@ -232,6 +239,7 @@ impl Source for FeedSource {
                 });
             if let Some(reason) = &state.disabled {
                 warn!(feed = %feed.url, reason = %reason, "feed disabled; not polled");
+                scheduler.disabled += 1;
                 continue;
             }
             // Never polled, or due while we were down: now.
@@ -245,6 +253,8 @@ impl Source for FeedSource {
             });
         }
         info!(feeds = scheduler.slots.len(), "polling feeds");
+        scheduler.report_states();
+        started.signal();
         scheduler.run(&poller, &out, &shutdown).await;
         Ok(())
     }
@@ -281,9 +291,33 @@ struct Scheduler {
     ready: VecDeque<usize>,
     busy_hosts: HashMap<String, usize>,
     defaults: FeedDefaults,
+    metrics: Arc<Metrics>,
+    /// Feeds disabled before this start (never scheduled).
+    disabled: u64,
 }
 
 impl Scheduler {
+    /// The feeds by state, for the metrics.
+    fn report_states(&self) {
+        let mut states = FeedStates {
+            disabled: self.disabled,
+            ..FeedStates::default()
+        };
+        for slot in &self.slots {
+            let state = &slot.state;
+            if state.disabled.is_some() {
+                states.disabled += 1;
+            } else if state.polls == 0 {
+                states.new += 1;
+            } else if state.consecutive_errors > 0 {
+                states.failing += 1;
+            } else {
+                states.ok += 1;
+            }
+        }
+        self.metrics.feeds(states);
+    }
+
     async fn run(
         &mut self,
         poller: &Arc<FeedPoller>,
@@ -385,10 +419,13 @@ impl Scheduler {
             }
             None => None,
         };
-        if slot.state.disabled.is_some() {
+        let disabled = slot.state.disabled.is_some();
+        let interval = slot.feed.interval;
+        self.report_states();
+        if disabled {
             return;
         }
-        let fallback = chrono::Duration::from_std(slot.feed.interval)
+        let fallback = chrono::Duration::from_std(interval)
             .ok()
             .and_then(|d| Utc::now().checked_add_signed(d))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
