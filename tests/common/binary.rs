@@ -30,11 +30,17 @@ impl Drop for Daemon {
 impl Daemon {
     /// Starts the daemon, its log (RUST_LOG=drawdown=info) in `root/log`.
     pub fn start(root: &Path, log: &str) -> Daemon {
+        Daemon::start_with_env(root, log, &[])
+    }
+
+    /// As `start`, with these environment variables set too.
+    pub fn start_with_env(root: &Path, log: &str, env: &[(&str, &str)]) -> Daemon {
         let stderr = std::fs::File::create(root.join(log)).unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
             .current_dir(root)
             .args(["--config", "drawdown.toml", "run"])
             .env("RUST_LOG", "drawdown=info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -44,9 +50,19 @@ impl Daemon {
 
     /// SIGTERM, then waits for the exit.
     pub async fn terminate(mut self) -> ExitStatus {
-        let pid = Pid::from_raw(i32::try_from(self.0.id()).unwrap_or_else(|e| panic!("{e}")));
-        kill(pid, Signal::SIGTERM).unwrap_or_else(|e| panic!("SIGTERM: {e}"));
+        self.signal(Signal::SIGTERM);
         self.wait().await
+    }
+
+    /// Sends `signal` (SIGHUP: reload the configuration).
+    pub fn signal(&self, signal: Signal) {
+        let pid = Pid::from_raw(i32::try_from(self.0.id()).unwrap_or_else(|e| panic!("{e}")));
+        kill(pid, signal).unwrap_or_else(|e| panic!("{signal}: {e}"));
+    }
+
+    /// Whether it is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.0.try_wait(), Ok(None))
     }
 
     /// SIGKILL, then waits for the exit.
