@@ -120,15 +120,13 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServiceError> {
     let notifier = controls.notifier.clone();
-    let result = Daemon::start(config, notifier.clone())
-        .await
-        .map(|daemon| daemon.run(&mut controls.reloads, shutdown));
-    let result = match result {
-        Ok(running) => running.await,
-        Err(e) => Err(e),
-    };
-    notifier.stopping();
-    result
+    match Daemon::start(config, notifier.clone()).await {
+        Ok(daemon) => daemon.run(&mut controls.reloads, shutdown).await,
+        Err(e) => {
+            notifier.stopping();
+            Err(e)
+        }
+    }
 }
 
 /// The running daemon: its configuration and stages.

@@ -237,8 +237,10 @@ async fn sighup_adds_a_sink_and_refuses_a_broken_configuration() {
     eventually("01's alerts in a", || !ids_in(root, "a").is_empty()).await;
     let before = ids_in(root, "a");
 
-    // A second sink: it receives what is raised from now on.
+    // A second sink, while an article is on its way: the article is stored
+    // and delivered, and b receives what is raised from now on.
     configure(root, &["a", "b"], "");
+    drop_article(&inbox, "02-minister-two-years.html");
     daemon.signal(Signal::SIGHUP);
     manager.until("RELOADING=1").await;
     manager.until("READY=1").await;
@@ -247,10 +249,15 @@ async fn sighup_adds_a_sink_and_refuses_a_broken_configuration() {
         "{}",
         log(root)
     );
-    drop_article(&inbox, "02-minister-two-years.html");
     done(root, 2).await;
-    eventually("02's alerts in b", || !ids_in(root, "b").is_empty()).await;
     eventually("02's alerts in a", || {
+        ids_in(root, "a").len() > before.len()
+    })
+    .await;
+    drop_article(&inbox, "03-two-phases.json");
+    done(root, 3).await;
+    eventually("03's alerts in b", || !ids_in(root, "b").is_empty()).await;
+    eventually("b's alerts in a too", || {
         let a = ids_in(root, "a");
         ids_in(root, "b").iter().all(|id| a.contains(id))
     })
@@ -260,6 +267,7 @@ async fn sighup_adds_a_sink_and_refuses_a_broken_configuration() {
         b.iter().all(|id| !before.contains(id)),
         "b got alerts raised before it was added: {b:?}"
     );
+    let a = ids_in(root, "a");
 
     // Broken: refused with its problem in the log; b (which it drops) stays.
     configure(root, &["a"], "[pipeline]\nqueue_bytes = 0\n");
@@ -272,10 +280,10 @@ async fn sighup_adds_a_sink_and_refuses_a_broken_configuration() {
         "{text}"
     );
     assert!(daemon.is_running());
-    drop_article(&inbox, "03-two-phases.json");
-    done(root, 3).await;
-    eventually("03's alerts in both sinks", || {
-        ids_in(root, "b").len() > b.len() && ids_in(root, "a").len() > before.len() + b.len()
+    drop_article(&inbox, "04-pentagon-announces.md");
+    done(root, 4).await;
+    eventually("04's alerts in both sinks", || {
+        ids_in(root, "b").len() > b.len() && ids_in(root, "a").len() > a.len()
     })
     .await;
 
