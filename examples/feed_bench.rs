@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use drawdown::metrics::Metrics;
+use drawdown::metrics::{FEED_EVENTS, FEED_POLLS, Metrics};
 use drawdown::source::Source;
 use drawdown::source::feed::{FeedConfig, FeedDefaults, FeedSource};
 use drawdown::store::{FeedState, SqliteStore, Store, StoreConfig};
@@ -110,7 +110,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stop = CancellationToken::new();
     let started = Instant::now();
     let running = tokio::spawn(source.run(tx.into(), stop.clone()));
-    while metrics.get("feed_not_modified") + metrics.get("feed_errors") < feeds as u64 {
+    while metrics.sum(FEED_POLLS) < feeds as u64 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let elapsed = started.elapsed();
@@ -119,8 +119,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{feeds} feeds, per_host {per_host}: one round in {:.3} s; {} not modified, {} errors; peak RSS {:.1} MB",
         elapsed.as_secs_f64(),
-        metrics.get("feed_not_modified"),
-        metrics.get("feed_errors"),
+        metrics.get(FEED_POLLS, &[("status", "304")]),
+        metrics.get(FEED_EVENTS, &[("event", "failed")]),
         peak_rss_kib() as f64 / 1024.0
     );
     Ok(())

@@ -214,14 +214,23 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             crate::eval_cmd::eval(&config, &dirs, verbose, format == Format::Json).await
         }
         Command::Run => {
-            let (config, _) = match load_config(&args.config) {
+            let (config, path) = match load_config(&args.config) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("error: {e:#}");
                     return Ok(ExitCode::from(EXIT_CONFIG));
                 }
             };
-            service::run(config, shutdown_signal()).await?;
+            // Listening before anything starts: SIGHUP's default is to end the process.
+            let (reload_tx, reloads) = tokio::sync::mpsc::channel(4);
+            let hangups = forward_hangups(path, reload_tx)?;
+            let controls = service::Controls {
+                reloads: Some(reloads),
+                notifier: service::Notifier::from_env(),
+            };
+            let result = service::run_with(config, controls, shutdown_signal()).await;
+            hangups.abort();
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest {
@@ -661,6 +670,46 @@ fn print_entry(out: &mut impl Write, entry: &Entry, format: Format) -> anyhow::R
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
+/// On each SIGHUP, loads and validates the configuration file again (as at
+/// start: the same file, then the environment) and hands the result to the
+/// running service, which applies it or refuses it.
+fn forward_hangups(
+    path: Option<PathBuf>,
+    reloads: tokio::sync::mpsc::Sender<Result<Config, config::ConfigError>>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+        Ok(tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                tracing::info!("SIGHUP: reloading the configuration");
+                let path = path.clone();
+                let loaded = tokio::task::spawn_blocking(move || {
+                    let config = Config::load(path.as_deref())?;
+                    config.validate(path.as_deref()).map(|()| config)
+                })
+                .await;
+                let loaded = match loaded {
+                    Ok(loaded) => loaded,
+                    Err(e) => {
+                        tracing::error!(error = %e, "loading the configuration failed");
+                        continue;
+                    }
+                };
+                if reloads.send(loaded).await.is_err() {
+                    break;
+                }
+            }
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        drop((path, reloads));
+        Ok(tokio::spawn(async {}))
+    }
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {

@@ -13,12 +13,12 @@
 //! - [`timeline`]: the known timeline and the pure diff.
 //! - [`store`]: SQLite persistence and the alert outbox.
 //! - [`alert`]: alert building, sinks and delivery.
-//! - [`metrics`]: counters of work done and input set aside.
+//! - [`metrics`]: Prometheus metrics of work done and input set aside.
 //! - [`eval`]: scoring replays against the labelled corpus.
 //! - [`config`]: configuration layering and validation.
 //! - [`redact`]: URLs as logs, stored errors and `Debug` output may show them.
 //! - [`pipeline`]: one article through extract, diff, alert and store.
-//! - [`service`]: wires the stages together with channels; graceful shutdown.
+//! - [`service`]: wires the stages together with channels; reload, systemd notify, graceful shutdown.
 
 pub mod alert;
 pub mod config;

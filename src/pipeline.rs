@@ -25,6 +25,8 @@ pub const MAX_BATCH: usize = 64;
 pub struct Outcome {
     /// The same content was processed before: nothing done.
     pub duplicate: bool,
+    /// A reprint of a stored article (then `duplicate` too): recorded, nothing extracted.
+    pub syndicated: bool,
     /// Each claim and what the timeline made of it.
     pub claims: Vec<(Claim, Option<ChangeKind>)>,
     /// The alerts raised (kinds chosen by `[alerts] kinds`).
@@ -94,6 +96,13 @@ impl Pipeline {
             metrics,
             fingerprints: None,
         })
+    }
+
+    /// From the next article on: the change kinds that raise alerts, and the
+    /// sinks each alert is queued for (a configuration reload).
+    pub fn set_routing(&mut self, alert_kinds: Vec<ChangeKind>, sinks: Vec<String>) {
+        self.alert_kinds = alert_kinds;
+        self.sinks = sinks;
     }
 
     /// The timeline as it stands.
@@ -186,9 +195,6 @@ impl Pipeline {
         for (index, job) in jobs.iter().enumerate() {
             outcomes.push(Outcome::default());
             if !seen.insert(job.hash.clone()) {
-                if job.curated.is_none() {
-                    self.metrics.incr("articles_duplicate");
-                }
                 outcomes[index].duplicate = true;
                 continue;
             }
@@ -206,7 +212,9 @@ impl Pipeline {
                         (Vec::new(), false, None, true)
                     }
                     Syndication::Original(fingerprint) => {
+                        let started = std::time::Instant::now();
                         let claims = extract::extract(job.article, &self.lexicon);
+                        self.metrics.extract_time(started.elapsed());
                         (claims, true, fingerprint, false)
                     }
                 },
@@ -268,16 +276,16 @@ impl Pipeline {
         }
         for p in prepared {
             if jobs[p.index].curated.is_none() {
-                if p.syndicated {
-                    self.metrics.incr("articles_syndicated");
-                } else {
-                    self.metrics.incr("articles_processed");
-                    self.metrics.add("claims_found", p.claims.len() as u64);
-                    self.metrics.add("alerts_raised", p.alerts.len() as u64);
+                for (claim, _) in &p.claims {
+                    self.metrics.claim(claim.attribute);
+                }
+                for alert in &p.alerts {
+                    self.metrics.alert(alert.kind);
                 }
             }
             outcomes[p.index] = Outcome {
                 duplicate: p.syndicated,
+                syndicated: p.syndicated,
                 claims: p.claims,
                 alerts: p.alerts,
             };

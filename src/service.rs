@@ -2,31 +2,43 @@
 //! bounded channels, and stops them in order when the shutdown future resolves:
 //! sources first (each finishes the article in hand), then the pipeline drains
 //! its channel, then the delivery workers flush what is due, then the store
-//! closes. `run` takes the shutdown future so tests can stop it.
+//! closes. `run` takes the shutdown future so tests can stop it; `run_with`
+//! also takes reloads (SIGHUP) and a systemd notifier.
 
-use std::future::Future;
+mod notify;
+mod pipeline_task;
+mod reload;
+mod sinks;
+mod sources;
+
+use std::future::{Future, pending};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, error, info, warn};
+use tokio::sync::{Notify, mpsc, oneshot};
+use tracing::{error, info, warn};
 
-use crate::alert::Sink;
-use crate::alert::delivery::run_worker;
-use crate::config::Config;
+use crate::alert::delivery::DeliveryOptions;
+use crate::config::{Config, ConfigError};
 use crate::extract::Lexicon;
 use crate::metrics::Metrics;
-use crate::model::Article;
 use crate::pipeline::{MAX_BATCH, Pipeline};
 use crate::source::drop_folder::DropFolder;
-use crate::source::{ArticleSender, ByteBudget, Incoming, Processed, Source};
+use crate::source::feed::FeedSource;
+use crate::source::{ArticleSender, ByteBudget, Incoming, Source};
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::timeline::curated;
 
+pub use notify::Notifier;
+use pipeline_task::{Command, PipelineTask};
+use sinks::SinkWorkers;
+use sources::{Ended, Slot, Sources};
+
 /// How long delivery workers get to flush after the pipeline has stopped.
 const FLUSH_DEADLINE: Duration = Duration::from_secs(3);
+/// How often the status line (systemd's STATUS=) is refreshed and recent
+/// histogram samples are folded into their buckets.
+const STATUS_EVERY: Duration = Duration::from_secs(5);
 
 /// Why the service could not start or had to stop.
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +49,8 @@ pub enum ServiceError {
     Lexicon(#[from] crate::extract::lexicon::LexiconError),
     #[error(transparent)]
     Curated(#[from] curated::CuratedError),
-    #[error("cannot set up sink {name}: {source}")]
-    Sink {
-        name: String,
-        #[source]
-        source: crate::alert::SinkError,
-    },
+    #[error("cannot set up the sinks: {}", problems.join("; "))]
+    Sinks { problems: Vec<String> },
     #[error("the {stage} stopped unexpectedly: {reason}")]
     Stage { stage: String, reason: String },
 }
@@ -88,31 +96,304 @@ pub async fn build_parts(config: &Config, store: SqliteStore) -> Result<Parts, S
     })
 }
 
+/// What drives the daemon from outside besides its shutdown future.
+#[derive(Debug, Default)]
+pub struct Controls {
+    /// Configurations to switch to (SIGHUP), loaded and validated by the
+    /// caller; an `Err` (a file that does not load or validate) is refused
+    /// with its problems in the log, and the running configuration stays.
+    pub reloads: Option<mpsc::Receiver<Result<Config, ConfigError>>>,
+    /// systemd's notify socket (READY=1, WATCHDOG=1, STATUS=, STOPPING=1).
+    pub notifier: Notifier,
+}
+
 /// Runs the daemon until `shutdown` resolves. The configuration must have
 /// been validated.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), ServiceError> {
-    let store = SqliteStore::open(&config.store).await?;
-    let Parts {
-        store,
-        metrics,
-        mut pipeline,
-        ..
-    } = build_parts(&config, store).await?;
-    info!(
-        store = %config.store.path.display(),
-        inbox = %config.inbox.dir.display(),
-        sinks = ?config.sink_names(),
-        "drawdown started"
-    );
+    run_with(config, Controls::default(), shutdown).await
+}
 
-    let stop_sources = CancellationToken::new();
-    let stop_delivery = CancellationToken::new();
-    let wake = Arc::new(Notify::new());
-    let mut delivery = JoinSet::new();
-    // A sink removed from the configuration stops receiving: its pending
-    // deliveries are given up (`alerts retry` re-queues them if it comes back).
+/// As [`run`], taking reloads and notifying systemd as `controls` say.
+pub async fn run_with(
+    config: Config,
+    mut controls: Controls,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServiceError> {
+    let notifier = controls.notifier.clone();
+    match Daemon::start(config, notifier.clone()).await {
+        Ok(daemon) => daemon.run(&mut controls.reloads, shutdown).await,
+        Err(e) => {
+            notifier.stopping();
+            Err(e)
+        }
+    }
+}
+
+/// The running daemon: its configuration and stages.
+struct Daemon {
+    config: Config,
+    store: Arc<SqliteStore>,
+    metrics: Arc<Metrics>,
+    notifier: Notifier,
+    sinks: SinkWorkers,
+    sources: Sources,
+    commands: mpsc::Sender<Command>,
+    pipeline: tokio::task::JoinHandle<Result<(), StoreError>>,
+}
+
+impl Daemon {
+    /// Opens the store, starts the delivery workers, the pipeline and the sources.
+    async fn start(config: Config, notifier: Notifier) -> Result<Daemon, ServiceError> {
+        let store = SqliteStore::open(&config.store).await?;
+        let Parts {
+            store,
+            metrics,
+            pipeline,
+            ..
+        } = build_parts(&config, store).await?;
+        info!(
+            store = %config.store.path.display(),
+            inbox = %config.inbox.dir.display(),
+            sinks = ?config.sink_names(),
+            "drawdown started"
+        );
+        let wake = Arc::new(Notify::new());
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let mut sinks = SinkWorkers::new(dyn_store, wake.clone(), metrics.clone());
+        let planned = sinks
+            .plan(&config.sinks, delivery_options(&config))
+            .map_err(|problems| ServiceError::Sinks { problems })?;
+        abandon_removed_sinks(store.as_ref(), &config.sink_names()).await;
+        sinks.apply(planned);
+
+        // Bounded in articles and in bytes: a source over budget waits until the
+        // pipeline has processed (and dropped) articles that hold it.
+        let (tx, rx) = mpsc::channel::<Incoming>(MAX_BATCH);
+        let tx = ArticleSender::with_budget(tx, ByteBudget::new(config.pipeline.queue_bytes));
+        let (commands, command_rx) = mpsc::channel(4);
+        let pipeline = tokio::spawn(
+            PipelineTask {
+                pipeline,
+                articles: rx,
+                commands: command_rx,
+                metrics: metrics.clone(),
+                wake,
+                notifier: notifier.clone(),
+            }
+            .run(),
+        );
+        let mut daemon = Daemon {
+            store,
+            metrics,
+            notifier,
+            sinks,
+            sources: Sources::new(tx),
+            commands,
+            pipeline,
+            config,
+        };
+        if daemon.config.inbox.enabled {
+            let source = DropFolder::new(daemon.config.inbox.clone(), daemon.metrics.clone());
+            daemon.sources.start(Slot::Inbox, Box::new(source));
+        }
+        if let Some(feeds) = daemon.feed_source(&daemon.config)? {
+            daemon.sources.start(Slot::Feeds, feeds);
+        }
+        Ok(daemon)
+    }
+
+    /// The feed source of `config`, if it has an enabled feed.
+    fn feed_source(&self, config: &Config) -> Result<Option<Box<dyn Source>>, ServiceError> {
+        if !config.feeds.iter().any(|f| f.enabled) {
+            return Ok(None);
+        }
+        let dyn_store: Arc<dyn Store> = self.store.clone();
+        let feeds = FeedSource::new(
+            config.feeds.clone(),
+            config.feeds_defaults.clone(),
+            dyn_store,
+            self.metrics.clone(),
+        )
+        .map_err(|e| ServiceError::Stage {
+            stage: "feeds".to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Some(Box::new(feeds)))
+    }
+
+    /// Until `shutdown` resolves or a stage ends on its own, then the ordered stop.
+    async fn run(
+        mut self,
+        reloads: &mut Option<mpsc::Receiver<Result<Config, ConfigError>>>,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), ServiceError> {
+        let mut failure: Option<ServiceError> = None;
+        let ready = self.sources.all_started();
+        tokio::pin!(ready);
+        tokio::pin!(shutdown);
+        let mut announced = false;
+        let mut status = tokio::time::interval(STATUS_EVERY);
+        status.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_status = String::new();
+        loop {
+            tokio::select! {
+                () = &mut shutdown => {
+                    info!("shutdown requested; finishing the article in hand");
+                    break;
+                }
+                result = &mut self.pipeline => {
+                    failure = Some(stage_failure("pipeline", result));
+                    break;
+                }
+                Some(joined) = self.sources.join_next() => {
+                    if let Ended::Stopped(e) = self.sources.ended(joined) {
+                        failure = e;
+                        break;
+                    }
+                }
+                () = &mut ready, if !announced => {
+                    announced = true;
+                    last_status = self.metrics.totals().to_string();
+                    self.notifier.ready(&last_status);
+                    info!("drawdown ready: store open, every source started");
+                }
+                reload = next_reload(reloads) => match reload {
+                    Some(reload) => {
+                        if announced {
+                            self.notifier.reloading();
+                        }
+                        self.reload(reload).await;
+                        if announced {
+                            last_status = self.metrics.totals().to_string();
+                            self.notifier.ready(&last_status);
+                        }
+                    }
+                    None => *reloads = None,
+                },
+                _ = status.tick() => {
+                    self.metrics.upkeep();
+                    let now = self.metrics.totals().to_string();
+                    if announced && now != last_status {
+                        self.notifier.status(&now);
+                        last_status = now;
+                    }
+                }
+            }
+        }
+        self.notifier.stopping();
+        self.stop(failure).await
+    }
+
+    /// Switches to `new` if it loaded and every sink builds; else logs why
+    /// not and keeps the running configuration.
+    async fn reload(&mut self, new: Result<Config, ConfigError>) {
+        let outcome = match new {
+            Ok(new) => self.apply(new).await,
+            Err(e) => Err(problems_of(e)),
+        };
+        if let Err(problems) = outcome {
+            self.metrics.reload(false);
+            error!(
+                problems = %problems.join("; "),
+                "configuration reload refused; the running configuration stays"
+            );
+        }
+    }
+
+    /// Applies the reloadable sections of `new`: nothing changes unless all of it can.
+    async fn apply(&mut self, new: Config) -> Result<(), Vec<String>> {
+        let (next, restart) = reload::effective(&self.config, &new);
+        let planned = self.sinks.plan(&next.sinks, delivery_options(&next))?;
+        let feeds_changed = reload::feeds_changed(&self.config, &next);
+        let feeds = if feeds_changed {
+            self.feed_source(&next).map_err(|e| vec![e.to_string()])?
+        } else {
+            None
+        };
+        // Alerts raised from here on go to the new sinks, before they run.
+        let (applied, routed) = oneshot::channel();
+        let route = Command::Route {
+            kinds: next.alerts.kinds.clone(),
+            sinks: next.sink_names(),
+            applied,
+        };
+        if self.commands.send(route).await.is_err() || routed.await.is_err() {
+            return Err(vec!["the pipeline has stopped".to_string()]);
+        }
+        abandon_removed_sinks(self.store.as_ref(), &next.sink_names()).await;
+        let changes = self.sinks.apply(planned);
+        if feeds_changed {
+            match feeds {
+                Some(feeds) => self.sources.start(Slot::Feeds, feeds),
+                None => {
+                    self.sources.retire(Slot::Feeds);
+                    self.metrics.feeds(Default::default());
+                }
+            }
+        }
+        self.metrics.reload(true);
+        info!(
+            sinks = ?next.sink_names(),
+            added = ?changes.added,
+            changed = ?changes.changed,
+            removed = ?changes.removed,
+            feeds = next.feeds.iter().filter(|f| f.enabled).count(),
+            feeds_restarted = feeds_changed,
+            "configuration reloaded"
+        );
+        if !restart.is_empty() {
+            warn!(
+                sections = ?restart,
+                "these settings changed but apply only at the next start; the running values stay"
+            );
+        }
+        self.config = next;
+        Ok(())
+    }
+
+    /// Stops in order: sources, then the pipeline drains, then delivery flushes.
+    async fn stop(mut self, mut failure: Option<ServiceError>) -> Result<(), ServiceError> {
+        if let Some(e) = self.sources.stop().await {
+            failure.get_or_insert(e);
+        }
+        if !self.pipeline.is_finished() || failure.is_none() {
+            let result = (&mut self.pipeline).await;
+            if let Err(e) = flatten(result) {
+                failure.get_or_insert(e);
+            }
+        }
+        self.sinks.stop(FLUSH_DEADLINE).await;
+        self.store.close().await;
+        let totals = self.metrics.totals();
+        info!(
+            articles_stored = totals.articles_stored,
+            articles_duplicate = totals.articles_duplicate,
+            articles_quarantined = totals.articles_quarantined,
+            alerts_raised = totals.alerts_raised,
+            alerts_delivered = totals.delivered,
+            deliveries_failed = totals.delivery_failures,
+            counters = ?self.metrics.snapshot(),
+            "drawdown stopped"
+        );
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How the delivery workers of `config` treat their deliveries.
+fn delivery_options(config: &Config) -> DeliveryOptions {
+    DeliveryOptions {
+        max_age: config.alerts.max_delivery_age.filter(|age| !age.is_zero()),
+    }
+}
+
+/// A sink removed from the configuration stops receiving: its pending
+/// deliveries are given up (`alerts retry` re-queues them if it comes back).
+async fn abandon_removed_sinks(store: &dyn Store, names: &[String]) {
     match store
-        .abandon_unconfigured(&config.sink_names(), "sink no longer configured")
+        .abandon_unconfigured(names, "sink no longer configured")
         .await
     {
         Ok(0) => {}
@@ -122,168 +403,23 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
         ),
         Err(e) => warn!(error = %e, "cannot give up the deliveries of removed sinks"),
     }
-    let delivery_options = crate::alert::delivery::DeliveryOptions {
-        max_age: config.alerts.max_delivery_age.filter(|age| !age.is_zero()),
-    };
-    for (i, sink_config) in config.sinks.iter().enumerate() {
-        let name = sink_config.name(i);
-        let sink: Arc<dyn Sink> =
-            Arc::from(sink_config.build().map_err(|source| ServiceError::Sink {
-                name: name.clone(),
-                source,
-            })?);
-        let dyn_store: Arc<dyn Store> = store.clone();
-        delivery.spawn(
-            run_worker(
-                dyn_store,
-                sink,
-                delivery_options,
-                wake.clone(),
-                stop_delivery.clone(),
-                metrics.clone(),
-            )
-            .instrument(tracing::info_span!("delivery", sink = %name)),
-        );
-    }
+}
 
-    // Bounded in articles and in bytes: a source over budget waits until the
-    // pipeline has processed (and dropped) articles that hold it.
-    let (tx, mut rx) = mpsc::channel::<Incoming>(MAX_BATCH);
-    let tx = ArticleSender::with_budget(tx, ByteBudget::new(config.pipeline.queue_bytes));
-    let mut sources: JoinSet<(String, Result<(), crate::source::SourceError>)> = JoinSet::new();
-    if config.inbox.enabled {
-        let source: Box<dyn Source> =
-            Box::new(DropFolder::new(config.inbox.clone(), metrics.clone()));
-        let name = source.name();
-        let token = stop_sources.child_token();
-        let tx = tx.clone();
-        sources.spawn(async move { (name, source.run(tx, token).await) });
+/// The next reload asked for; never without a reload channel.
+async fn next_reload(
+    reloads: &mut Option<mpsc::Receiver<Result<Config, ConfigError>>>,
+) -> Option<Result<Config, ConfigError>> {
+    match reloads {
+        Some(rx) => rx.recv().await,
+        None => pending().await,
     }
-    if config.feeds.iter().any(|f| f.enabled) {
-        let dyn_store: Arc<dyn Store> = store.clone();
-        let feeds = crate::source::feed::FeedSource::new(
-            config.feeds.clone(),
-            config.feeds_defaults.clone(),
-            dyn_store,
-            metrics.clone(),
-        )
-        .map_err(|e| ServiceError::Stage {
-            stage: "feeds".to_string(),
-            reason: e.to_string(),
-        })?;
-        let source: Box<dyn Source> = Box::new(feeds);
-        let name = source.name();
-        let token = stop_sources.child_token();
-        let tx = tx.clone();
-        sources.spawn(async move { (name, source.run(tx, token).await) });
-    }
-    drop(tx);
+}
 
-    // The pipeline: articles in arrival order, so the timeline sees them in
-    // order. Those already waiting (a feed poll's items, several feeds at
-    // once) are stored in one transaction; a lone article is not held back.
-    let pipeline_wake = wake.clone();
-    let pipeline_metrics = metrics.clone();
-    let mut pipeline_task = tokio::spawn(async move {
-        let mut batch: Vec<Incoming> = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            let articles: Vec<&Article> = batch.iter().map(|i| &i.article).collect();
-            let span = tracing::info_span!("batch", articles = articles.len());
-            let result = pipeline.process_batch(&articles).instrument(span).await;
-            let outcomes = match result {
-                Ok(outcomes) => outcomes,
-                Err(e) => {
-                    pipeline_metrics.incr("store_errors");
-                    error!(error = %e, articles = batch.len(), "cannot store articles; stopping");
-                    for incoming in batch.drain(..) {
-                        if let Some(done) = incoming.done {
-                            let _ignored = done.send(Processed::Failed(e.to_string()));
-                        }
-                    }
-                    return Err(e);
-                }
-            };
-            for (incoming, outcome) in batch.drain(..).zip(outcomes) {
-                let _article = tracing::info_span!("article", origin = %incoming.origin).entered();
-                let title = &incoming.article.title;
-                let processed = if outcome.duplicate {
-                    info!(title = %title, "article already processed; nothing raised");
-                    Processed::Duplicate
-                } else {
-                    info!(
-                        title = %title,
-                        claims = outcome.claims.len(),
-                        alerts = outcome.alerts.len(),
-                        "article processed"
-                    );
-                    for alert in &outcome.alerts {
-                        info!(alert = %alert.id, kind = %alert.kind, message = %alert.message, "alert raised");
-                    }
-                    Processed::Stored {
-                        claims: outcome.claims.len(),
-                        alerts: outcome.alerts.len(),
-                    }
-                };
-                if let Some(done) = incoming.done {
-                    // The source may have gone; the article is stored either way.
-                    let _ignored = done.send(processed);
-                }
-            }
-            pipeline_wake.notify_waiters();
-        }
-        Ok(())
-    });
-
-    // Wait for the stop signal, or for a stage that ends on its own.
-    let mut failure: Option<ServiceError> = None;
-    tokio::pin!(shutdown);
-    tokio::select! {
-        () = &mut shutdown => info!("shutdown requested; finishing the article in hand"),
-        result = &mut pipeline_task => {
-            failure = Some(stage_failure("pipeline", result));
-        }
-        Some(joined) = sources.join_next() => {
-            if let Some(e) = source_failure(joined) {
-                failure = Some(e);
-            }
-        }
-    }
-
-    // Stop in order: sources, then the pipeline drains, then delivery flushes.
-    stop_sources.cancel();
-    while let Some(joined) = sources.join_next().await {
-        if let Some(e) = source_failure(joined) {
-            failure.get_or_insert(e);
-        }
-    }
-    if !pipeline_task.is_finished() || failure.is_none() {
-        let result = (&mut pipeline_task).await;
-        if let Err(e) = flatten(result) {
-            failure.get_or_insert(e);
-        }
-    }
-    wake.notify_waiters();
-    stop_delivery.cancel();
-    let flushed = tokio::time::timeout(FLUSH_DEADLINE, async {
-        while let Some(joined) = delivery.join_next().await {
-            if let Err(e) = joined {
-                error!(error = %e, "a delivery worker panicked");
-            }
-        }
-    })
-    .await;
-    if flushed.is_err() {
-        warn!(
-            pending_workers = delivery.len(),
-            "delivery did not finish in time; undelivered alerts stay in the outbox for the next start"
-        );
-        delivery.abort_all();
-    }
-    store.close().await;
-    info!(counters = ?metrics.snapshot(), "drawdown stopped");
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(()),
+/// A configuration error as its list of problems.
+fn problems_of(e: ConfigError) -> Vec<String> {
+    match e {
+        ConfigError::Invalid { problems, .. } => problems,
+        other => vec![other.to_string()],
     }
 }
 
@@ -310,21 +446,5 @@ fn stage_failure(
             stage: stage.to_string(),
             reason: "it ended without being asked to".to_string(),
         },
-    }
-}
-
-fn source_failure(
-    joined: Result<(String, Result<(), crate::source::SourceError>), tokio::task::JoinError>,
-) -> Option<ServiceError> {
-    match joined {
-        Ok((_, Ok(()))) => None,
-        Ok((name, Err(e))) => Some(ServiceError::Stage {
-            stage: name,
-            reason: e.to_string(),
-        }),
-        Err(e) => Some(ServiceError::Stage {
-            stage: "source".to_string(),
-            reason: e.to_string(),
-        }),
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use drawdown::metrics::Metrics;
+use drawdown::metrics::{INBOX_FILES, Metrics, QUARANTINED};
 use drawdown::source::drop_folder::{DropFolder, InboxConfig};
 use drawdown::source::{Incoming, Processed, Source, SourceError};
 use tokio::sync::mpsc;
@@ -201,8 +201,8 @@ async fn processes_files_present_at_start_and_claimed_before_a_crash() {
     );
     assert!(names_in(&inbox.join(".processing")).is_empty());
     assert!(names_in(&inbox).is_empty());
-    assert_eq!(run.metrics.get("inbox_read"), 2);
-    assert_eq!(run.metrics.get("inbox_done"), 2);
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "read")]), 2);
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "done")]), 2);
     run.stop().await.unwrap();
 }
 
@@ -301,29 +301,25 @@ async fn broken_files_go_to_failed_with_a_reason_and_the_source_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let run = start(tmp.path(), stored());
     let cases = [
-        ("binary.txt", "binary data", "inbox_failed_binary"),
-        ("empty.txt", "the file is empty", "inbox_failed_empty"),
-        (
-            "latin1.txt",
-            "not valid UTF-8 at byte 82",
-            "inbox_failed_not_utf8",
-        ),
+        ("binary.txt", "binary data", "binary"),
+        ("empty.txt", "the file is empty", "empty"),
+        ("latin1.txt", "not valid UTF-8 at byte 82", "not_utf8"),
         (
             "scan.pdf",
             "\".pdf\" is not an article format; accepted: .txt, .md, .html, .htm, .json",
-            "inbox_failed_unknown_extension",
+            "unknown_extension",
         ),
         (
             "missing-text.json",
             "the JSON has no \"text\"",
-            "inbox_failed_missing_field",
+            "missing_field",
         ),
     ];
     for (name, _, _) in &cases {
         std::fs::copy(fixture("bad", name), run.inbox.join(name)).unwrap();
     }
     let failed = run.inbox.join("failed");
-    for (name, why, counter) in &cases {
+    for (name, why, reason_code) in &cases {
         let reason = failed.join(format!("{name}.reason"));
         wait_for(name, || reason.exists()).await;
         assert!(failed.join(name).exists(), "{name} not kept in failed/");
@@ -334,9 +330,10 @@ async fn broken_files_go_to_failed_with_a_reason_and_the_source_goes_on() {
             "{name}: the reason names the file: {text}"
         );
         assert!(text.lines().count() <= 2, "{text}");
-        assert_eq!(run.metrics.get(counter), 1, "{counter}");
+        let reason = [("source", "inbox"), ("reason", *reason_code)];
+        assert_eq!(run.metrics.get(QUARANTINED, &reason), 1, "{reason_code}");
     }
-    assert_eq!(run.metrics.get("inbox_failed"), 5);
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "failed")]), 5);
 
     std::fs::copy(
         fixture("articles", "01-mission-exit-agreed.txt"),
@@ -386,7 +383,7 @@ async fn a_pipeline_failure_keeps_the_file_for_the_next_start() {
     std::fs::write(run.inbox.join("next.txt"), "Next\n\nText.\n").unwrap();
     wait_for("the second hand-over", || run.seen().len() == 2).await;
     let inbox = run.inbox.clone();
-    assert_eq!(run.metrics.get("inbox_done"), 0);
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "done")]), 0);
     run.stop().await.unwrap();
     assert!(names_in(&inbox.join("done")).is_empty());
     assert_eq!(
@@ -458,7 +455,7 @@ async fn files_that_settle_together_are_handed_over_together() {
         names_in(&tmp.path().join("done")).len() == 5
     })
     .await;
-    assert_eq!(metrics.get("inbox_done"), 5);
+    assert_eq!(metrics.get(INBOX_FILES, &[("outcome", "done")]), 5);
     shutdown.cancel();
     let result = tokio::time::timeout(WAIT, task)
         .await
@@ -498,7 +495,7 @@ async fn shutdown_finishes_the_file_in_hand_and_returns_ok() {
         .expect("the drop folder panicked");
     assert!(result.is_ok(), "{result:?}");
     assert!(tmp.path().join("done/in-hand.txt").exists());
-    assert_eq!(metrics.get("inbox_done"), 1);
+    assert_eq!(metrics.get(INBOX_FILES, &[("outcome", "done")]), 1);
 }
 
 #[tokio::test]
@@ -567,8 +564,12 @@ async fn a_symlink_in_the_inbox_is_refused_unread_with_a_reason() {
     .await;
     let titles: Vec<String> = run.seen().into_iter().map(|h| h.title).collect();
     assert_eq!(titles, ["Warm-up warm-up.txt", "After"]);
-    assert_eq!(run.metrics.get("inbox_failed_symlink"), 2);
-    assert_eq!(run.metrics.get("inbox_failed"), 2);
+    assert_eq!(
+        run.metrics
+            .get(QUARANTINED, &[("source", "inbox"), ("reason", "symlink")]),
+        2
+    );
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "failed")]), 2);
     assert_eq!(
         std::fs::read_to_string(&secret).unwrap(),
         "Title: Private notes\n\nCONFIDENTIAL: troops leave by September 2026.\n",
@@ -629,6 +630,6 @@ async fn a_dropped_file_named_like_a_reason_is_never_overwritten() {
     let reason = std::fs::read_to_string(&numbered).unwrap();
     assert!(reason.contains("the file is empty"), "{reason}");
     assert_eq!(std::fs::read(failed.join("x.txt")).unwrap(), b"");
-    assert_eq!(run.metrics.get("inbox_failed"), 2);
+    assert_eq!(run.metrics.get(INBOX_FILES, &[("outcome", "failed")]), 2);
     run.stop().await.unwrap();
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use drawdown::config::Config;
-use drawdown::metrics::Metrics;
+use drawdown::metrics::{FEED_EVENTS, FEED_ITEMS, FEED_PAGES, FEED_POLLS, Metrics};
 use drawdown::model::Article;
 use drawdown::service;
 use drawdown::source::article_file::parse_article;
@@ -208,7 +208,7 @@ async fn conditional_get_second_poll_is_304_and_nothing_is_reprocessed_even_afte
         .await;
     assert!(third.not_modified, "{third:?}");
     assert_eq!(rig.articles().len(), 1);
-    assert_eq!(rig.metrics.get("feed_not_modified"), 2);
+    assert_eq!(rig.metrics.get(FEED_POLLS, &[("status", "304")]), 2);
 
     let requests = server.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 3);
@@ -318,7 +318,7 @@ async fn a_permanent_redirect_moves_the_feed_and_a_temporary_one_does_not() {
     );
     rig.poll(&config, &mut state, now).await;
     assert_eq!(state.current_url, Some(format!("{}/new.rss", server.uri())));
-    assert_eq!(rig.metrics.get("feed_moved"), 1);
+    assert_eq!(rig.metrics.get(FEED_EVENTS, &[("event", "moved")]), 1);
     rig.poll(&config, &mut state, now).await;
     let old_hits = server
         .received_requests()
@@ -474,7 +474,7 @@ async fn a_slow_server_is_timed_out() {
         error.contains("timed out after 1 s") && error.contains(&format!("{}/…", server.uri())),
         "{error}"
     );
-    assert_eq!(rig.metrics.get("feed_timeouts"), 1);
+    assert_eq!(rig.metrics.get(FEED_POLLS, &[("status", "timeout")]), 1);
 }
 
 #[tokio::test]
@@ -654,7 +654,7 @@ async fn an_edited_item_is_processed_again_and_the_same_link_elsewhere_is_not() 
     assert_eq!(rig.poll(&a, &mut a_state, now).await.processed, 1);
     assert_eq!(rig.poll(&b, &mut b_state, now).await.known, 1);
     assert_eq!(rig.poll(&a, &mut a_state, now).await.processed, 1);
-    assert_eq!(rig.metrics.get("feed_items_edited"), 1);
+    assert_eq!(rig.metrics.get(FEED_ITEMS, &[("outcome", "edited")]), 1);
     let articles = rig.articles();
     assert_eq!(articles.len(), 2);
     assert!(articles[1].text.contains("by September 2026"));
@@ -736,8 +736,8 @@ async fn summary_only_items_get_their_page_or_fall_back_to_the_summary() {
     assert_eq!(articles[1].text, "A short teaser. Read more");
     assert_eq!(
         (
-            rig.metrics.get("feed_pages_fetched"),
-            rig.metrics.get("feed_page_fallbacks")
+            rig.metrics.get(FEED_PAGES, &[("outcome", "fetched")]),
+            rig.metrics.get(FEED_PAGES, &[("outcome", "fallback")])
         ),
         (1, 1)
     );
@@ -786,7 +786,7 @@ async fn a_feed_with_more_items_than_the_cap_hands_over_only_the_newest() {
     let titles: Vec<String> = rig.articles().into_iter().map(|a| a.title).collect();
     let newest: Vec<String> = (21..=30).map(|i| format!("Story {i}")).collect();
     assert_eq!(titles, newest, "the newest ten, oldest first");
-    assert_eq!(rig.metrics.get("feed_items_capped"), 20);
+    assert_eq!(rig.metrics.get(FEED_ITEMS, &[("outcome", "capped")]), 20);
 }
 
 #[tokio::test]
@@ -830,8 +830,8 @@ async fn summary_only_items_beyond_the_page_cap_keep_their_summary() {
     );
     assert_eq!(
         (
-            rig.metrics.get("feed_pages_fetched"),
-            rig.metrics.get("feed_page_fetches_capped")
+            rig.metrics.get(FEED_PAGES, &[("outcome", "fetched")]),
+            rig.metrics.get(FEED_PAGES, &[("outcome", "capped")])
         ),
         (3, 5)
     );

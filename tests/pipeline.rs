@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use drawdown::config::Config;
-use drawdown::metrics::Metrics;
+use drawdown::metrics::{ALERTS, CLAIMS, Metrics};
 use drawdown::model::Article;
 use drawdown::pipeline::{Outcome, Pipeline};
 use drawdown::service;
@@ -104,6 +104,7 @@ async fn batches_store_exactly_what_one_at_a_time_stores() {
         singles.push(summary(&outcome));
     }
     let mut batches = Vec::new();
+    let mut syndicated = Vec::new();
     // 7 does not divide the corpus: the last batch is short.
     for chunk in articles.chunks(7) {
         let chunk: Vec<&Article> = chunk.iter().collect();
@@ -113,6 +114,7 @@ async fn batches_store_exactly_what_one_at_a_time_stores() {
             .unwrap_or_else(|e| panic!("process_batch: {e}"));
         assert_eq!(outcomes.len(), chunk.len(), "one outcome per article");
         batches.extend(outcomes.iter().map(summary));
+        syndicated.extend(outcomes.iter().map(|o| o.syndicated));
     }
 
     assert_eq!(singles, batches, "per-article outcomes differ");
@@ -149,10 +151,14 @@ async fn batches_store_exactly_what_one_at_a_time_stores() {
     assert!(!one_timeline.is_empty());
     assert_eq!(one_timeline, batch_timeline, "stored timelines differ");
     assert_eq!(one_metrics.snapshot(), batch_metrics.snapshot());
-    assert_eq!(batch_metrics.snapshot().get("articles_duplicate"), Some(&1));
+    assert_eq!(batch_metrics.sum(ALERTS), raised as u64);
+    let claims: usize = batches.iter().map(|b| b.1.len()).sum();
+    assert_eq!(batch_metrics.sum(CLAIMS), claims as u64);
+    let reprints: Vec<usize> = (0..syndicated.len()).filter(|i| syndicated[*i]).collect();
     assert_eq!(
-        batch_metrics.snapshot().get("articles_syndicated"),
-        Some(&1)
+        reprints,
+        vec![at + 2],
+        "the reprint, and only it, is syndicated"
     );
 
     // The same articles again: all already stored, nothing raised.

@@ -21,7 +21,7 @@ use common::{PATIENCE, eventually};
 use drawdown::alert::delivery::deliver_loop;
 use drawdown::alert::message::build_alert;
 use drawdown::alert::{JsonlConfig, Sink, SinkConfig, StdoutConfig, StdoutFormat, WebhookConfig};
-use drawdown::metrics::Metrics;
+use drawdown::metrics::{DELIVERIES, Metrics};
 use drawdown::model::{
     Alert, Article, ArticleRef, Attribute, Change, ChangeKind, Claim, Event, Granularity,
     Milestone, Modality, Observation, Span, TimeValue, Value,
@@ -425,8 +425,9 @@ async fn delivery_loop_retries_in_order_and_delivers_each_alert_once() {
         assert_eq!(sink_name, "hook");
         assert_eq!(*state, DeliveryState::Delivered);
     }
-    assert_eq!(metrics.get("alerts_delivered"), 2);
-    assert_eq!(metrics.get("deliveries_failed"), 1);
+    let hook = |outcome| metrics.get(DELIVERIES, &[("sink", "hook"), ("outcome", outcome)]);
+    assert_eq!(hook("delivered"), 2);
+    assert_eq!(hook("failed"), 1);
 }
 
 /// Every `"text"` string anywhere in `value`.

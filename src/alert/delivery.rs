@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, debug_span, warn};
 
 use super::{Sink, SinkError};
-use crate::metrics::Metrics;
+use crate::metrics::{DeliveryOutcome, Metrics};
 use crate::model::Alert;
 use crate::store::{Delivery, DeliveryState, Store};
 
@@ -97,6 +97,7 @@ pub async fn run_worker(
         if worker.pass().await == Pass::More {
             continue;
         }
+        worker.report_depth().await;
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = &mut notified => {}
@@ -104,6 +105,7 @@ pub async fn run_worker(
         }
     }
     while worker.pass().await == Pass::More {}
+    worker.report_depth().await;
     debug!(sink = worker.sink.name(), "delivery worker stopped");
 }
 
@@ -124,6 +126,15 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
+    /// Sets the sink's outbox-depth gauge.
+    async fn report_depth(&self) {
+        let sink = self.sink.name();
+        match self.store.pending_deliveries(sink).await {
+            Ok(pending) => self.metrics.outbox_depth(sink, pending),
+            Err(err) => debug!(sink, error = %err, "cannot count pending deliveries"),
+        }
+    }
+
     async fn pass(&self) -> Pass {
         let sink = self.sink.name();
         let now = Utc::now();
@@ -188,7 +199,8 @@ impl Worker<'_> {
         match self.store.dead_letter(sink, cutoff, &reason).await {
             Ok(0) => {}
             Ok(n) => {
-                self.metrics.add("deliveries_dead_lettered", n);
+                self.metrics
+                    .deliveries(sink, DeliveryOutcome::DeadLettered, n);
                 warn!(
                     sink,
                     deliveries = n,
@@ -229,6 +241,8 @@ impl Worker<'_> {
             } else if let Err(err) = self.store.delivery_skipped(delivery.id).await {
                 warn!(sink, error = %err, "cannot mark a delivery skipped");
                 return Pass::Idle;
+            } else {
+                self.metrics.deliveries(sink, DeliveryOutcome::Skipped, 1);
             }
         }
         if batch.is_empty() {
@@ -244,7 +258,8 @@ impl Worker<'_> {
         match self.sink.deliver_digest(&alerts).await {
             Ok(()) => {
                 let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
-                self.metrics.add("alerts_delivered", ids.len() as u64);
+                self.metrics
+                    .deliveries(sink, DeliveryOutcome::Delivered, ids.len() as u64);
                 debug!(sink, alerts = ids.len(), attempt, "digest delivered");
                 if let Err(err) = self.store.deliveries_succeeded(&ids, Utc::now()).await {
                     warn!(sink, error = %err, "cannot mark a digest done");
@@ -277,11 +292,12 @@ impl Worker<'_> {
                 warn!(sink, alert, error = %err, "cannot mark a delivery skipped");
                 return false;
             }
+            self.metrics.deliveries(sink, DeliveryOutcome::Skipped, 1);
             return true;
         }
         let err = match self.sink.deliver(&delivery.alert).await {
             Ok(()) => {
-                self.metrics.incr("alerts_delivered");
+                self.metrics.deliveries(sink, DeliveryOutcome::Delivered, 1);
                 debug!(sink, alert, attempt, "alert delivered");
                 if let Err(err) = self.store.delivery_succeeded(delivery.id, Utc::now()).await {
                     // The receiver has it but the outbox does not know: it will
@@ -301,7 +317,7 @@ impl Worker<'_> {
     async fn failed(&self, delivery: &Delivery, attempt: u32, err: &SinkError) -> bool {
         let sink = self.sink.name();
         let alert = delivery.alert.id.as_str();
-        self.metrics.incr("deliveries_failed");
+        self.metrics.deliveries(sink, DeliveryOutcome::Failed, 1);
         let message = err.to_string();
         let now = Utc::now();
         let (next, state, go_on) = if err.is_retriable() {
@@ -320,7 +336,7 @@ impl Worker<'_> {
             );
             (later(now, wait), DeliveryState::Pending, false)
         } else {
-            self.metrics.incr("deliveries_given_up");
+            self.metrics.deliveries(sink, DeliveryOutcome::GivenUp, 1);
             warn!(sink, alert, attempt, error = %message, "delivery failed, giving up");
             (now, DeliveryState::Failed, true)
         };

@@ -143,7 +143,8 @@ pub enum ArticleError {
 }
 
 impl ArticleError {
-    /// A snake_case word per reason, for metrics (`inbox_failed_<code>`) and scripts.
+    /// A snake_case word per reason, for metrics (the `reason` label of
+    /// `drawdown_articles_quarantined_total`) and scripts.
     pub fn reason_code(&self) -> &'static str {
         match self {
             ArticleError::Empty { .. } => "empty",

@@ -8,10 +8,13 @@ pub mod drop_folder;
 pub mod feed;
 pub mod queue;
 
+use std::time::Instant;
+
 use async_trait::async_trait;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+pub use crate::metrics::SourceKind;
 use crate::model::Article;
 pub use queue::{ArticleSender, BudgetPermit, ByteBudget};
 
@@ -21,12 +24,60 @@ pub use queue::{ArticleSender, BudgetPermit, ByteBudget};
 #[derive(Debug)]
 pub struct Incoming {
     pub article: Article,
+    /// Which kind of source sent it (the metrics' `source` label).
+    pub source: SourceKind,
     /// Where it came from, for logs ("inbox/03.txt", a feed URL).
     pub origin: String,
+    /// When the source had it (file read, POST received, feed item fetched):
+    /// the start of the arrival-to-alert latency.
+    pub received: Instant,
     pub done: Option<oneshot::Sender<Processed>>,
     /// The article's share of the queue's byte budget, taken by
     /// [`ArticleSender::send`] and given back when the pipeline drops it.
     pub budget: Option<BudgetPermit>,
+}
+
+impl Incoming {
+    /// An article received now from `source`, and where the pipeline's
+    /// answer will come.
+    pub fn new(
+        source: SourceKind,
+        origin: String,
+        article: Article,
+    ) -> (Incoming, oneshot::Receiver<Processed>) {
+        let (done, answer) = oneshot::channel();
+        let incoming = Incoming {
+            article,
+            source,
+            origin,
+            received: Instant::now(),
+            done: Some(done),
+            budget: None,
+        };
+        (incoming, answer)
+    }
+}
+
+/// Given to [`Source::start`]: the source signals it once it is up (its
+/// folder watched, its feeds scheduled), which is when the service may call
+/// itself ready. Dropped unsignalled, the source never started.
+#[derive(Debug, Default)]
+pub struct Started(Option<oneshot::Sender<()>>);
+
+impl Started {
+    /// A signal and the receiver that hears it.
+    pub fn channel() -> (Started, oneshot::Receiver<()>) {
+        let (tx, rx) = oneshot::channel();
+        (Started(Some(tx)), rx)
+    }
+
+    /// Says the source is up (once; later calls do nothing).
+    pub fn signal(&mut self) {
+        if let Some(tx) = self.0.take() {
+            // Nobody listening is fine: readiness is only reported once.
+            let _ignored = tx.send(());
+        }
+    }
 }
 
 /// What the pipeline did with an article.
@@ -45,13 +96,24 @@ pub enum Processed {
 pub trait Source: Send {
     /// A short name for logs ("drop folder inbox/").
     fn name(&self) -> String;
-    /// Sends articles to `out` until `shutdown` is cancelled or `out` closes.
-    /// Finishes the article in hand before returning.
+    /// Sends articles to `out` until `shutdown` is cancelled or `out` closes,
+    /// and signals `started` once it is up. Finishes the article in hand
+    /// before returning.
+    async fn start(
+        self: Box<Self>,
+        out: ArticleSender,
+        shutdown: CancellationToken,
+        started: Started,
+    ) -> Result<(), SourceError>;
+
+    /// [`Source::start`] when nobody waits for it to be up.
     async fn run(
         self: Box<Self>,
         out: ArticleSender,
         shutdown: CancellationToken,
-    ) -> Result<(), SourceError>;
+    ) -> Result<(), SourceError> {
+        self.start(out, shutdown, Started::default()).await
+    }
 }
 
 /// A source that cannot go on (problems with one article are not errors: the

@@ -199,6 +199,8 @@ pub trait Store: Send + Sync {
     async fn delivery_skipped(&self, id: i64) -> Result<(), StoreError>;
     /// Several deliveries (one digest message) accepted at once, in one transaction.
     async fn deliveries_succeeded(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// How many deliveries `sink` still has pending (its outbox depth).
+    async fn pending_deliveries(&self, sink: &str) -> Result<u64, StoreError>;
     /// When `sink`'s oldest pending delivery was queued (a digest window opens then).
     async fn oldest_pending_queued_at(
         &self,

@@ -593,6 +593,17 @@ impl Store for SqliteStore {
             .map_err(query_failed("committing a digest"))
     }
 
+    async fn pending_deliveries(&self, sink: &str) -> Result<u64, StoreError> {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE sink = ? AND state = 'pending'",
+        )
+        .bind(sink)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query_failed("counting pending deliveries"))?;
+        Ok(u64::try_from(pending).unwrap_or(0))
+    }
+
     async fn oldest_pending_queued_at(
         &self,
         sink: &str,

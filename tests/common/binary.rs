@@ -1,7 +1,7 @@
 //! For the tests that drive the real `drawdown` binary in a temporary folder
-//! (crash.rs, restart.rs, redaction.rs): the daemon as a child process killed on drop,
-//! articles dropped the safe way, and `drawdown alerts --format json` read
-//! back. Included with `#[path = "common/binary.rs"] mod binary;`.
+//! (crash.rs, restart.rs, redaction.rs, systemd.rs): the daemon as a child process
+//! killed on drop and signalled, articles dropped the safe way, and
+//! `drawdown alerts --format json` read back. Included with `#[path = "common/binary.rs"] mod binary;`.
 
 #![allow(dead_code)]
 
@@ -30,16 +30,27 @@ impl Drop for Daemon {
 impl Daemon {
     /// Starts the daemon, its log (RUST_LOG=drawdown=info) in `root/log`.
     pub fn start(root: &Path, log: &str) -> Daemon {
-        Daemon::start_logging(root, log, "drawdown=info")
+        Daemon::start_with(root, log, "drawdown=info", &[])
     }
 
     /// Starts the daemon with `RUST_LOG=filter`, its log in `root/log`.
     pub fn start_logging(root: &Path, log: &str, filter: &str) -> Daemon {
+        Daemon::start_with(root, log, filter, &[])
+    }
+
+    /// As `start`, with these environment variables set too.
+    pub fn start_with_env(root: &Path, log: &str, env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_with(root, log, "drawdown=info", env)
+    }
+
+    /// Starts the daemon with `RUST_LOG=filter` and `env` set, its log in `root/log`.
+    fn start_with(root: &Path, log: &str, filter: &str, env: &[(&str, &str)]) -> Daemon {
         let stderr = std::fs::File::create(root.join(log)).unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
             .current_dir(root)
             .args(["--config", "drawdown.toml", "run"])
             .env("RUST_LOG", filter)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -49,9 +60,19 @@ impl Daemon {
 
     /// SIGTERM, then waits for the exit.
     pub async fn terminate(mut self) -> ExitStatus {
-        let pid = Pid::from_raw(i32::try_from(self.0.id()).unwrap_or_else(|e| panic!("{e}")));
-        kill(pid, Signal::SIGTERM).unwrap_or_else(|e| panic!("SIGTERM: {e}"));
+        self.signal(Signal::SIGTERM);
         self.wait().await
+    }
+
+    /// Sends `signal` (SIGHUP: reload the configuration).
+    pub fn signal(&self, signal: Signal) {
+        let pid = Pid::from_raw(i32::try_from(self.0.id()).unwrap_or_else(|e| panic!("{e}")));
+        kill(pid, signal).unwrap_or_else(|e| panic!("{signal}: {e}"));
+    }
+
+    /// Whether it is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.0.try_wait(), Ok(None))
     }
 
     /// SIGKILL, then waits for the exit.

@@ -28,8 +28,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, debug_span, error, info, warn};
 
 use super::article_file::{ArticleError, is_hidden_or_temporary, read_article_as};
-use super::{ArticleSender, Incoming, Processed, Source, SourceError};
-use crate::metrics::Metrics;
+use super::{ArticleSender, Incoming, Processed, Source, SourceError, Started};
+use crate::metrics::{InboxFile, Metrics, SourceKind};
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
 use files::{claim, file_away, is_candidate, list_files, write_new};
@@ -92,10 +92,13 @@ impl Source for DropFolder {
         format!("drop folder {}/", self.config.dir.display())
     }
 
-    async fn run(
+    /// Started once its folders exist and the watcher runs (before the scan
+    /// of what was already there).
+    async fn start(
         self: Box<Self>,
         out: ArticleSender,
         shutdown: CancellationToken,
+        mut started: Started,
     ) -> Result<(), SourceError> {
         let span = tracing::info_span!("drop_folder", dir = %self.config.dir.display());
         let DropFolder { config, metrics } = *self;
@@ -105,6 +108,7 @@ impl Source for DropFolder {
             let (signals, mut watch) = mpsc::channel(WATCH_QUEUE);
             let _debouncer = start_watcher(&folders.watched, signals)?;
             info!(dir = %folders.inbox.display(), "watching the drop folder");
+            started.signal();
             let mut inbox = Inbox {
                 folders,
                 config,
@@ -410,16 +414,11 @@ impl Inbox {
         shown: &Path,
         mut article: Article,
     ) -> Flow {
-        self.metrics.incr("inbox_read");
+        self.metrics.inbox_file(InboxFile::Read);
         article.path = Some(shown.to_path_buf());
         debug!(file = %shown.display(), title = %article.title, "article handed over");
-        let (done, answer) = oneshot::channel();
-        let incoming = Incoming {
-            article,
-            origin: shown.display().to_string(),
-            done: Some(done),
-            budget: None,
-        };
+        let (incoming, answer) =
+            Incoming::new(SourceKind::Inbox, shown.display().to_string(), article);
         tokio::select! {
             sent = self.out.send(incoming) => {
                 if sent.is_err() {
@@ -501,7 +500,7 @@ impl Inbox {
     async fn finish(&self, claimed: &Path, name: &OsStr, shown: &Path) {
         match file_away(claimed, &self.folders.done, name).await {
             Ok(dest) => {
-                self.metrics.incr("inbox_done");
+                self.metrics.inbox_file(InboxFile::Done);
                 debug!(file = %shown.display(), to = %dest.display(), "file moved to done");
             }
             Err(err) => {
@@ -520,8 +519,9 @@ impl Inbox {
     async fn reject(&self, claimed: &Path, name: &OsStr, shown: &Path, err: &ArticleError) {
         let reason = error_chain(err);
         warn!(file = %shown.display(), reason = %reason, code = err.reason_code(), "article rejected");
-        self.metrics.incr("inbox_failed");
-        self.metrics.incr(failed_counter(err));
+        self.metrics.inbox_file(InboxFile::Failed);
+        self.metrics
+            .quarantined(SourceKind::Inbox, err.reason_code());
         let kept_as = if matches!(err, ArticleError::OutsideInbox { .. }) {
             name.to_os_string()
         } else {
@@ -551,26 +551,6 @@ impl Inbox {
                 warn!(file = %shown.display(), error = %write_err, "cannot write the reason file")
             }
         }
-    }
-}
-
-/// The metrics counter for a rejected file: `inbox_failed_<reason_code>`.
-fn failed_counter(err: &ArticleError) -> &'static str {
-    match err {
-        ArticleError::Empty { .. } => "inbox_failed_empty",
-        ArticleError::Binary { .. } => "inbox_failed_binary",
-        ArticleError::NotUtf8 { .. } => "inbox_failed_not_utf8",
-        ArticleError::UnknownExtension { .. } => "inbox_failed_unknown_extension",
-        ArticleError::TooLarge { .. } => "inbox_failed_too_large",
-        ArticleError::Json { .. } => "inbox_failed_json",
-        ArticleError::MissingField { .. } => "inbox_failed_missing_field",
-        ArticleError::BadDate { .. } => "inbox_failed_bad_date",
-        ArticleError::NoText { .. } => "inbox_failed_no_text",
-        ArticleError::NoDate { .. } => "inbox_failed_no_date",
-        ArticleError::Io { .. } => "inbox_failed_io",
-        ArticleError::Symlink { .. } => "inbox_failed_symlink",
-        ArticleError::OutsideInbox { .. } => "inbox_failed_outside_inbox",
-        ArticleError::ParserPanic { .. } => "inbox_failed_parser_panic",
     }
 }
 
@@ -607,61 +587,6 @@ mod tests {
 
         let typo = toml::from_str::<InboxConfig>("setle = \"1s\"").unwrap_err();
         assert!(typo.to_string().contains("unknown field"), "{typo}");
-    }
-
-    #[test]
-    fn failed_counters_follow_reason_codes() {
-        let path = PathBuf::from("x.txt");
-        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
-        let errors = [
-            ArticleError::Empty { path: path.clone() },
-            ArticleError::Binary { path: path.clone() },
-            ArticleError::NotUtf8 {
-                path: path.clone(),
-                offset: 1,
-            },
-            ArticleError::UnknownExtension {
-                path: path.clone(),
-                ext: "pdf".into(),
-            },
-            ArticleError::TooLarge {
-                path: path.clone(),
-                size: 2,
-                limit: 1,
-            },
-            ArticleError::Json {
-                path: path.clone(),
-                line: 1,
-                column: 1,
-                source: json,
-            },
-            ArticleError::MissingField {
-                path: path.clone(),
-                field: "text",
-            },
-            ArticleError::BadDate {
-                path: path.clone(),
-                value: "x".into(),
-            },
-            ArticleError::NoText { path: path.clone() },
-            ArticleError::NoDate { path: path.clone() },
-            ArticleError::Io {
-                path: path.clone(),
-                source: io::Error::other("x"),
-            },
-            ArticleError::Symlink { path: path.clone() },
-            ArticleError::OutsideInbox { path: path.clone() },
-            ArticleError::ParserPanic {
-                path: path.clone(),
-                detail: "x".into(),
-            },
-        ];
-        for err in &errors {
-            assert_eq!(
-                failed_counter(err),
-                format!("inbox_failed_{}", err.reason_code())
-            );
-        }
     }
 
     #[test]

@@ -29,8 +29,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, warn};
 use url::Url;
 
-use super::{ArticleSender, Source, SourceError};
-use crate::metrics::Metrics;
+use super::{ArticleSender, Source, SourceError, Started};
+use crate::metrics::{FeedStates, Metrics};
 use crate::redact::redact_url;
 use crate::store::{FeedState, Store, StoreError};
 pub use poll::{FeedPoller, PollReport};
@@ -115,11 +115,11 @@ pub struct FeedDefaults {
     pub fetch_pages: bool,
     /// Items of one feed document looked at per poll: the newest (oldest
     /// first, the last ones); the older ones are left out, counted in
-    /// `feed_items_capped` and logged. Bounds what one feed costs a poll.
+    /// `drawdown_feed_items_total{outcome="capped"}` and logged. Bounds what one feed costs a poll.
     pub max_items_per_poll: usize,
     /// Linked pages fetched per poll of one feed (each may take `timeout`);
     /// the summary-only items after that keep their summary, counted in
-    /// `feed_page_fetches_capped` and logged.
+    /// `drawdown_feed_pages_total{outcome="capped"}` and logged.
     pub max_page_fetches_per_poll: usize,
 }
 
@@ -208,6 +208,7 @@ pub struct FeedSource {
     feeds: Vec<FeedConfig>,
     defaults: FeedDefaults,
     poller: Arc<FeedPoller>,
+    metrics: Arc<Metrics>,
 }
 
 impl FeedSource {
@@ -218,11 +219,12 @@ impl FeedSource {
         store: Arc<dyn Store>,
         metrics: Arc<Metrics>,
     ) -> Result<FeedSource, FeedError> {
-        let poller = Arc::new(FeedPoller::new(defaults.clone(), store, metrics)?);
+        let poller = Arc::new(FeedPoller::new(defaults.clone(), store, metrics.clone())?);
         Ok(FeedSource {
             feeds,
             defaults,
             poller,
+            metrics,
         })
     }
 }
@@ -233,15 +235,18 @@ impl Source for FeedSource {
         format!("feeds ({})", self.feeds.len())
     }
 
-    async fn run(
+    /// Started once the feeds' state is loaded and every feed is scheduled.
+    async fn start(
         self: Box<Self>,
         out: ArticleSender,
         shutdown: CancellationToken,
+        mut started: Started,
     ) -> Result<(), SourceError> {
         let FeedSource {
             feeds,
             defaults,
             poller,
+            metrics,
         } = *self;
         let stored = poller
             .store()
@@ -256,6 +261,8 @@ impl Source for FeedSource {
             ready: VecDeque::new(),
             busy_hosts: HashMap::new(),
             defaults,
+            metrics,
+            disabled: 0,
         };
         let now = Utc::now();
         for feed in feeds.into_iter().filter(|f| f.enabled) {
@@ -267,6 +274,7 @@ impl Source for FeedSource {
                 });
             if let Some(reason) = &state.disabled {
                 warn!(feed = %redact_url(&feed.url), reason = %reason, "feed disabled; not polled");
+                scheduler.disabled += 1;
                 continue;
             }
             // Never polled, or due while we were down: now.
@@ -280,6 +288,8 @@ impl Source for FeedSource {
             });
         }
         info!(feeds = scheduler.slots.len(), "polling feeds");
+        scheduler.report_states();
+        started.signal();
         scheduler.run(&poller, &out, &shutdown).await;
         Ok(())
     }
@@ -316,9 +326,33 @@ struct Scheduler {
     ready: VecDeque<usize>,
     busy_hosts: HashMap<String, usize>,
     defaults: FeedDefaults,
+    metrics: Arc<Metrics>,
+    /// Feeds disabled before this start (never scheduled).
+    disabled: u64,
 }
 
 impl Scheduler {
+    /// The feeds by state, for the metrics.
+    fn report_states(&self) {
+        let mut states = FeedStates {
+            disabled: self.disabled,
+            ..FeedStates::default()
+        };
+        for slot in &self.slots {
+            let state = &slot.state;
+            if state.disabled.is_some() {
+                states.disabled += 1;
+            } else if state.polls == 0 {
+                states.new += 1;
+            } else if state.consecutive_errors > 0 {
+                states.failing += 1;
+            } else {
+                states.ok += 1;
+            }
+        }
+        self.metrics.feeds(states);
+    }
+
     async fn run(
         &mut self,
         poller: &Arc<FeedPoller>,
@@ -420,10 +454,13 @@ impl Scheduler {
             }
             None => None,
         };
-        if slot.state.disabled.is_some() {
+        let disabled = slot.state.disabled.is_some();
+        let interval = slot.feed.interval;
+        self.report_states();
+        if disabled {
             return;
         }
-        let fallback = chrono::Duration::from_std(slot.feed.interval)
+        let fallback = chrono::Duration::from_std(interval)
             .ok()
             .and_then(|d| Utc::now().checked_add_signed(d))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);

@@ -18,7 +18,7 @@ use super::fetch::{FetchError, Fetcher, Validators};
 use super::items::{FeedItem, ParsedFeed, oldest_first, parse_feed};
 use super::schedule::{Hints, next_poll, seed};
 use super::{FeedConfig, FeedDefaults, FeedError};
-use crate::metrics::Metrics;
+use crate::metrics::{FeedEvent, FeedItemOutcome, Metrics, PageOutcome, SourceKind};
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
 use crate::redact::redact_url;
@@ -104,7 +104,7 @@ impl FeedPoller {
             etag: state.etag.as_deref(),
             last_modified: state.last_modified.as_deref(),
         };
-        self.metrics.incr("feed_polls");
+        let mut timed_out = false;
         let fetched = self
             .fetcher
             .get_feed(&url, &validators, &feed.headers, now)
@@ -116,12 +116,11 @@ impl FeedPoller {
                 hints.retry_after = fetched.retry_after;
                 if let Some(moved) = &fetched.moved_to {
                     info!(feed = %redact_url(&feed.url), from = %redact_url(&url), to = %redact_url(moved), "feed moved permanently; polling the new URL from now on");
-                    self.metrics.incr("feed_moved");
+                    self.metrics.feed_event(FeedEvent::Moved);
                     state.current_url = Some(moved.to_string());
                 }
                 if fetched.not_modified() {
                     report.not_modified = true;
-                    self.metrics.incr("feed_not_modified");
                     debug!(feed = %redact_url(&feed.url), status = 304, "feed not modified");
                 } else {
                     match parse_feed(
@@ -146,7 +145,7 @@ impl FeedPoller {
                             debug!(feed = %redact_url(&feed.url), status = fetched.status, new = report.processed, known = report.known, "feed polled");
                         }
                         Err(e) => {
-                            self.metrics.incr("feed_parse_errors");
+                            self.metrics.feed_event(FeedEvent::ParseError);
                             report.error = Some(e.to_string());
                         }
                     }
@@ -159,15 +158,14 @@ impl FeedPoller {
                 }
                 if e.status() == Some(410) {
                     warn!(feed = %redact_url(&feed.url), status = 410, "feed is gone (410); disabling it");
-                    self.metrics.incr("feed_gone");
+                    self.metrics.feed_event(FeedEvent::Gone);
                     state.disabled = Some(format!("410 Gone at {}", now.to_rfc3339()));
                 }
-                if matches!(e, FetchError::Timeout { .. }) {
-                    self.metrics.incr("feed_timeouts");
-                }
+                timed_out = matches!(e, FetchError::Timeout { .. });
                 report.error = Some(e.to_string());
             }
         }
+        self.metrics.feed_poll(report.status, timed_out);
 
         state.polls += 1;
         state.last_polled_at = Some(now);
@@ -179,7 +177,7 @@ impl FeedPoller {
                 state.last_error = None;
             }
             Some(reason) => {
-                self.metrics.incr("feed_errors");
+                self.metrics.feed_event(FeedEvent::Failed);
                 state.consecutive_errors = state.consecutive_errors.saturating_add(1);
                 state.last_error = Some(reason.clone());
             }
@@ -202,7 +200,7 @@ impl FeedPoller {
             }
         }
         if let Err(e) = self.store.save_feed_state(state).await {
-            self.metrics.incr("store_errors");
+            self.metrics.store_error();
             warn!(feed = %redact_url(&feed.url), error = %e, "cannot save the feed's state");
         }
         report
@@ -230,7 +228,8 @@ impl FeedPoller {
         let left_out = items.len().saturating_sub(self.defaults.max_items_per_poll);
         if left_out > 0 {
             items.drain(..left_out);
-            self.metrics.add("feed_items_capped", left_out as u64);
+            self.metrics
+                .feed_items(FeedItemOutcome::Capped, left_out as u64);
             warn!(
                 feed = %redact_url(&feed.url),
                 items = left_out + items.len(),
@@ -264,7 +263,7 @@ impl FeedPoller {
                     self.store
                         .mark_feed_item(feed_key, &item.id, Some(link), &item.text_hash, now)
                         .await?;
-                    self.metrics.incr("feed_items_same_link");
+                    self.metrics.feed_item(FeedItemOutcome::SameLink);
                     report.known += 1;
                     continue;
                 }
@@ -272,13 +271,8 @@ impl FeedPoller {
             let article = self
                 .article(feed, outlet.as_deref(), &item, now, &mut pages)
                 .await;
-            let (done, answer) = oneshot::channel();
-            let incoming = Incoming {
-                article,
-                origin: redact_url(&feed.url).to_string(),
-                done: Some(done),
-                budget: None,
-            };
+            let (incoming, answer) =
+                Incoming::new(SourceKind::Feed, redact_url(&feed.url).to_string(), article);
             tokio::select! {
                 sent = out.send(incoming) => if sent.is_err() {
                     report.interrupted = true;
@@ -353,9 +347,9 @@ impl FeedPoller {
                     .await?;
                 state.items_seen += 1;
                 report.processed += 1;
-                self.metrics.incr(match seen {
-                    Seen::Edited => "feed_items_edited",
-                    _ => "feed_items_new",
+                self.metrics.feed_item(match seen {
+                    Seen::Edited => FeedItemOutcome::Edited,
+                    _ => FeedItemOutcome::New,
                 });
                 info!(feed = %redact_url(&feed.url), item = %item.id, title = %item.title, edited = matches!(seen, Seen::Edited), "new feed item");
                 Ok(true)
@@ -385,7 +379,7 @@ impl FeedPoller {
                 self.store
                     .mark_feed_item(feed_key, &item.id, Some(link), &item.text_hash, Utc::now())
                     .await?;
-                self.metrics.incr("feed_items_same_link");
+                self.metrics.feed_item(FeedItemOutcome::SameLink);
                 return Ok(Seen::Known);
             }
         }
@@ -424,17 +418,17 @@ impl FeedPoller {
         };
         if pages.left == 0 {
             pages.refused += 1;
-            self.metrics.incr("feed_page_fetches_capped");
+            self.metrics.feed_page(PageOutcome::Capped);
             return article;
         }
         pages.left -= 1;
         match self.page_text(&link, published, now).await {
             Ok(text) => {
-                self.metrics.incr("feed_pages_fetched");
+                self.metrics.feed_page(PageOutcome::Fetched);
                 article.text = text;
             }
             Err(reason) => {
-                self.metrics.incr("feed_page_fallbacks");
+                self.metrics.feed_page(PageOutcome::Fallback);
                 warn!(feed = %redact_url(&feed.url), link = %link, reason = %reason, "cannot use the linked page; using the feed's summary");
             }
         }
