@@ -1,12 +1,15 @@
 //! Secrets in configured URLs never leave the configuration: the real binary,
 //! logging everything (`RUST_LOG=trace`), polls feeds whose URLs carry a user,
 //! a password, a token in the path and an `api_key` in the query: one moves
-//! permanently (logged), three fail (nobody listening, HTTP 500, a body that
-//! is no feed); it delivers to webhooks whose path and query hold tokens
-//! (one answering 500, one unreachable) and to a Slack URL. Neither the log
-//! nor the errors the store keeps (`drawdown feeds`, `drawdown alerts`) may
-//! contain any of those secrets, while both still say what failed where.
+//! permanently (logged) and hands an item to the pipeline (logged with where
+//! it came from), three fail (nobody listening, HTTP 500, a body that is no
+//! feed); it delivers to webhooks whose path and query hold tokens (one
+//! answering 500, one unreachable) and to a Slack URL, then reloads the
+//! configuration (SIGHUP, the feeds restarted). Neither the log nor the errors
+//! the store keeps (`drawdown feeds`, `drawdown alerts`) may contain any of
+//! those secrets, while both still say what failed where.
 
+use nix::sys::signal::Signal;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -60,10 +63,17 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
         ))
         .mount(&server)
         .await;
+    // One item with its whole text (no page to fetch) and no claim in it.
+    let calm = "The market square was quiet on Tuesday morning. ".repeat(12);
     Mock::given(method("GET"))
         .and(path("/new/FEEDPATHTOKEN-0.rss"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
-            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"#,
+            format!(
+                r#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>A calm day</title><link>https://news.example/calm-day</link>
+<guid>calm-day</guid><pubDate>Tue, 03 Mar 2026 08:00:00 GMT</pubDate>
+<description>{calm}</description></item></channel></rss>"#
+            ),
             "application/rss+xml",
         ))
         .mount(&server)
@@ -93,10 +103,8 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
     let inbox = root.join("inbox");
     std::fs::create_dir_all(&inbox).unwrap_or_else(|e| panic!("{e}"));
     let creds = "feeduser:hunter2@127.0.0.1";
-    write_config(
-        root,
-        &format!(
-            "[[feeds]]\nurl = \"http://{creds}:{live}/moved/FEEDPATHTOKEN-0.rss?api_key=FEEDQUERYKEY-0\"\n\
+    let feeds_and_sinks = format!(
+        "[[feeds]]\nurl = \"http://{creds}:{live}/moved/FEEDPATHTOKEN-0.rss?api_key=FEEDQUERYKEY-0\"\n\
              [[feeds]]\nurl = \"http://{creds}:{dead}/private/FEEDPATHTOKEN-1.rss?api_key=FEEDQUERYKEY-1\"\n\
              [[feeds]]\nurl = \"http://{creds}:{live}/failing/FEEDPATHTOKEN-2.rss?api_key=FEEDQUERYKEY-2\"\n\
              [[feeds]]\nurl = \"http://{creds}:{live}/broken/FEEDPATHTOKEN-3.rss?api_key=FEEDQUERYKEY-3\"\n\
@@ -106,8 +114,8 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
              url = \"http://hookuser:hookpass@127.0.0.1:{dead}/hooks/HOOKPATHTOKEN-2?token=HOOKQUERYTOKEN\"\n\
              [[sinks]]\ntype = \"slack\"\nname = \"slack\"\n\
              url = \"http://127.0.0.1:{live}/services/T0/B0/SLACKTOKEN\"\n"
-        ),
     );
+    write_config(root, &feeds_and_sinks);
 
     let daemon = Daemon::start_logging(root, "run.log", "trace");
     drop_article(&inbox, "01-deal-reached.txt");
@@ -115,12 +123,14 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
     let done = inbox.join("done");
     eventually("the article stored", || count_files(&done) == 1).await;
 
-    // The moved feed has moved; every other feed has failed and kept its error.
+    // The moved feed has moved and handed its item over; every other feed has
+    // failed and kept its error.
     let mut rows = Vec::new();
-    eventually("a move and three feed errors stored", || {
+    eventually("a move, its item and three feed errors stored", || {
         rows = json_lines(root, &["feeds", "--format", "json"]);
         rows.len() == 4
             && rows[0]["current_url"].is_string()
+            && rows[0]["items_seen"] == 1
             && rows[1..].iter().all(|r| r["last_error"].is_string())
     })
     .await;
@@ -134,6 +144,17 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
                 .iter()
                 .all(|s| delivery(a, s).is_some_and(|d| d["last_error"].is_string()))
         })
+    })
+    .await;
+    // A reload that restarts the feed source.
+    write_config(
+        root,
+        &format!("{feeds_and_sinks}[feeds_defaults]\nsummary_words = 50\n"),
+    );
+    daemon.signal(Signal::SIGHUP);
+    let log_text = || std::fs::read_to_string(root.join("run.log")).unwrap_or_default();
+    eventually("the configuration reloaded", || {
+        log_text().contains("configuration reloaded")
     })
     .await;
     let status = daemon.terminate().await;
@@ -190,6 +211,11 @@ async fn secrets_in_feed_and_webhook_urls_reach_no_log_and_no_stored_error() {
         "{errors:?}"
     );
     assert!(log.contains("feed moved permanently"), "the move is logged");
+    assert!(
+        log.lines().any(|l| l.contains("article processed")
+            && l.contains(&format!("origin=http://127.0.0.1:{live}/…"))),
+        "the feed's article is logged with its feed, redacted"
+    );
     assert_eq!(
         log.matches("feed poll failed; backing off").count(),
         3,
