@@ -331,28 +331,7 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             for stored in &alerts {
                 match format {
-                    Format::Json => {
-                        #[derive(Serialize)]
-                        struct Line<'a> {
-                            #[serde(flatten)]
-                            alert: &'a Alert,
-                            raised_at: String,
-                            deliveries: Vec<serde_json::Value>,
-                        }
-                        let deliveries = stored
-                            .deliveries
-                            .iter()
-                            .map(|(sink, state, error)| {
-                                serde_json::json!({"sink": sink, "state": state, "last_error": error})
-                            })
-                            .collect();
-                        let line = Line {
-                            alert: &stored.alert,
-                            raised_at: stored.raised_at.to_rfc3339(),
-                            deliveries,
-                        };
-                        writeln!(out, "{}", serde_json::to_string(&line)?)?;
-                    }
+                    Format::Json => writeln!(out, "{}", serde_json::to_string(&stored.line())?)?,
                     Format::Text => {
                         let states: Vec<String> = stored
                             .deliveries
@@ -875,11 +854,6 @@ async fn alerts_action(config: &Config, action: AlertsAction) -> anyhow::Result<
 
 /// `--since`: a day (its UTC midnight) or an RFC 3339 time.
 fn parse_since(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    let text = text.trim();
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc))
+    drawdown::store::parse_since(text)
         .with_context(|| format!("--since {text:?}: give YYYY-MM-DD or an RFC 3339 time"))
 }

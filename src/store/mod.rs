@@ -84,6 +84,10 @@ pub enum StoreError {
     /// `delivery_succeeded` / `delivery_failed` named a delivery that does not exist.
     #[error("no delivery with id {id} in the outbox")]
     UnknownDelivery { id: i64 },
+    /// The store's file was removed or replaced while the daemon had it open:
+    /// what is written now would be lost at the next start.
+    #[error("the store file {path} was removed or replaced since it was opened; restart drawdown")]
+    FileReplaced { path: PathBuf },
 }
 
 /// Everything one processed article changes, written at once.
@@ -137,10 +141,82 @@ pub struct Delivery {
 /// A stored alert with when it was raised and how its deliveries stand.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredAlert {
+    /// The outbox's insertion order: grows with every alert stored, so it is
+    /// the cursor of `alerts_page` and the `id:` of the SSE stream.
+    pub seq: i64,
     pub alert: Alert,
     pub raised_at: DateTime<Utc>,
     /// (sink name, state, last error)
     pub deliveries: Vec<(String, DeliveryState, Option<String>)>,
+}
+
+impl StoredAlert {
+    /// The public JSON shape of a stored alert (`drawdown alerts --format
+    /// json`, `GET /api/alerts`, the SSE stream): the alert's fields, then
+    /// `seq`, `raised_at` and `deliveries`.
+    pub fn line(&self) -> AlertLine<'_> {
+        AlertLine {
+            alert: &self.alert,
+            seq: self.seq,
+            raised_at: self.raised_at.to_rfc3339(),
+            deliveries: self
+                .deliveries
+                .iter()
+                .map(|(sink, state, last_error)| DeliveryLine {
+                    sink,
+                    state: *state,
+                    last_error: last_error.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// See [`StoredAlert::line`].
+#[derive(Debug, Serialize)]
+pub struct AlertLine<'a> {
+    #[serde(flatten)]
+    pub alert: &'a Alert,
+    pub seq: i64,
+    pub raised_at: String,
+    pub deliveries: Vec<DeliveryLine<'a>>,
+}
+
+/// One sink's delivery of an alert, in [`AlertLine`].
+#[derive(Debug, Serialize)]
+pub struct DeliveryLine<'a> {
+    pub sink: &'a str,
+    pub state: DeliveryState,
+    pub last_error: Option<&'a str>,
+}
+
+/// Which alerts `alerts_page` returns: those after `after_seq`, raised at or
+/// after `since`, of one of `kinds` (any kind if empty), oldest first, at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertQuery {
+    pub after_seq: Option<i64>,
+    pub since: Option<DateTime<Utc>>,
+    pub kinds: Vec<ChangeKind>,
+    pub limit: u32,
+}
+
+/// A day (its UTC midnight) or an RFC 3339 time, as `--since` and `?since=` take them.
+pub fn parse_since(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// What the store holds of one processed article: its claims with what the
+/// timeline made of them, and the alerts it raised first.
+#[derive(Debug, Clone)]
+pub struct StoredArticle {
+    pub claims: Vec<(Claim, Option<ChangeKind>)>,
+    pub alerts: Vec<StoredAlert>,
 }
 
 /// The persistence the service needs. Implementations must make `record` atomic.
@@ -237,6 +313,20 @@ pub trait Store: Send + Sync {
         alerts.retain(|a| a.deliveries.iter().any(|(_, s, _)| *s == state));
         Ok(alerts)
     }
+    // Reading for the HTTP API (issue 12).
+
+    /// Answers if the store can be used: a query runs, and a file store's
+    /// file is still the one opened (not removed or replaced underneath).
+    async fn health(&self) -> Result<(), StoreError>;
+    /// One page of alerts, oldest first (see [`AlertQuery`]).
+    async fn alerts_page(&self, query: &AlertQuery) -> Result<Vec<StoredAlert>, StoreError>;
+    /// The alert with this id.
+    async fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError>;
+    /// The `seq` of the newest alert (0 when there is none).
+    async fn last_alert_seq(&self) -> Result<i64, StoreError>;
+    /// The claims and alerts stored for the article with this content hash.
+    async fn article(&self, content_hash: &str) -> Result<Option<StoredArticle>, StoreError>;
+
     // Feed polling (issue 5): per-feed state, items seen, text fingerprints.
 
     /// The stored state of every feed that has been polled, oldest URL first.

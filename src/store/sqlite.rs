@@ -6,7 +6,7 @@
 //! in `migrations/`, embedded in the binary and applied on `open`.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,10 +19,11 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
-    ArticleRecord, Delivery, DeliveryState, RecordOutcome, Store, StoreConfig, StoreError,
-    StoredAlert,
+    AlertQuery, ArticleRecord, Delivery, DeliveryState, RecordOutcome, Store, StoreConfig,
+    StoreError, StoredAlert, StoredArticle,
 };
 use super::{FeedState, Fingerprint};
+use crate::model::ChangeKind;
 use crate::timeline::Entry;
 
 /// The schema, embedded at build time; applied (idempotently) by `open`. Never
@@ -45,6 +46,33 @@ const ROWS_PER_INSERT: usize = 100;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The file as opened (none in memory), for `health`.
+    file: Option<FileIdentity>,
+}
+
+/// A file's path and identity (device and inode on unix) when it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileIdentity {
+    path: PathBuf,
+    id: (u64, u64),
+}
+
+impl FileIdentity {
+    /// The identity of the file now at `path`, if there is one.
+    fn of(path: &Path) -> Option<FileIdentity> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let id = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let id = (meta.len().min(1), 0);
+        Some(FileIdentity {
+            path: path.to_path_buf(),
+            id,
+        })
+    }
 }
 
 impl SqliteStore {
@@ -76,7 +104,9 @@ impl SqliteStore {
                 path: path.clone(),
                 source,
             })?;
-        SqliteStore::migrated(pool, path).await
+        let mut store = SqliteStore::migrated(pool, path).await?;
+        store.file = FileIdentity::of(path);
+        Ok(store)
     }
 
     /// A private, empty in-memory database (for `drawdown replay`). It has one
@@ -110,13 +140,61 @@ impl SqliteStore {
                 source,
             });
         }
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, file: None })
     }
 
     /// Waits for running queries, then closes every connection (flushing the
     /// WAL). Call it on shutdown; queries after it fail.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl SqliteStore {
+    /// The alerts (with their deliveries, oldest first) among those that
+    /// `filter` selects: it adds to `SELECT seq FROM alerts WHERE `.
+    async fn alerts_where<'a>(
+        &self,
+        filter: impl FnOnce(&mut QueryBuilder<'a, Sqlite>),
+    ) -> Result<Vec<StoredAlert>, StoreError> {
+        const ACTION: &str = "listing alerts";
+        let mut select = QueryBuilder::<Sqlite>::new(
+            "SELECT a.seq, a.alert, a.raised_at, d.sink, d.state, d.last_error
+             FROM alerts a LEFT JOIN deliveries d ON d.alert_id = a.id
+             WHERE a.seq IN (SELECT seq FROM alerts WHERE ",
+        );
+        filter(&mut select);
+        select.push(") ORDER BY a.raised_at, a.seq, d.id");
+        let rows = select
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_failed(ACTION))?;
+
+        let mut out: Vec<StoredAlert> = Vec::new();
+        for row in &rows {
+            let seq: i64 = row.try_get("seq").map_err(query_failed(ACTION))?;
+            if out.last().map(|a| a.seq) != Some(seq) {
+                let json: &str = row.try_get("alert").map_err(query_failed(ACTION))?;
+                let raised_at: i64 = row.try_get("raised_at").map_err(query_failed(ACTION))?;
+                out.push(StoredAlert {
+                    seq,
+                    alert: decode("alert", json)?,
+                    raised_at: from_millis("alert raised_at", raised_at)?,
+                    deliveries: Vec::new(),
+                });
+            }
+            let sink: Option<String> = row.try_get("sink").map_err(query_failed(ACTION))?;
+            let state: Option<&str> = row.try_get("state").map_err(query_failed(ACTION))?;
+            let last_error: Option<String> =
+                row.try_get("last_error").map_err(query_failed(ACTION))?;
+            if let (Some(sink), Some(state), Some(current)) = (sink, state, out.last_mut()) {
+                current
+                    .deliveries
+                    .push((sink, parse_state(state)?, last_error));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -178,6 +256,95 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(query_failed("looking up an article by content hash"))
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_failed("checking that the store answers"))?;
+        match &self.file {
+            Some(opened) if FileIdentity::of(&opened.path).as_ref() != Some(opened) => {
+                Err(StoreError::FileReplaced {
+                    path: opened.path.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn alerts_page(&self, query: &AlertQuery) -> Result<Vec<StoredAlert>, StoreError> {
+        self.alerts_where(|select| {
+            select
+                .push("seq > ")
+                .push_bind(query.after_seq.unwrap_or(0));
+            if let Some(since) = query.since {
+                select.push(" AND raised_at >= ").push_bind(millis(since));
+            }
+            if !query.kinds.is_empty() {
+                select.push(" AND kind IN (");
+                let mut kinds = select.separated(", ");
+                for kind in &query.kinds {
+                    kinds.push_bind(kind.as_str());
+                }
+                select.push(")");
+            }
+            select
+                .push(" ORDER BY seq LIMIT ")
+                .push_bind(i64::from(query.limit));
+        })
+        .await
+    }
+
+    async fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError> {
+        let id = id.to_string();
+        Ok(self
+            .alerts_where(|select| {
+                select.push("id = ").push_bind(id);
+            })
+            .await?
+            .pop())
+    }
+
+    async fn last_alert_seq(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar::<_, i64>("SELECT coalesce(max(seq), 0) FROM alerts")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_failed("reading the newest alert"))
+    }
+
+    async fn article(&self, content_hash: &str) -> Result<Option<StoredArticle>, StoreError> {
+        const ACTION: &str = "reading an article's claims";
+        let Some(article_id) =
+            sqlx::query_scalar::<_, i64>("SELECT id FROM articles WHERE content_hash = ?")
+                .bind(content_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(query_failed(ACTION))?
+        else {
+            return Ok(None);
+        };
+        let rows =
+            sqlx::query("SELECT claim, change_kind FROM claims WHERE article_id = ? ORDER BY id")
+                .bind(article_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_failed(ACTION))?;
+        let mut claims = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let json: &str = row.try_get("claim").map_err(query_failed(ACTION))?;
+            let kind: Option<&str> = row.try_get("change_kind").map_err(query_failed(ACTION))?;
+            let kind = kind
+                .map(|word| decode::<ChangeKind>("claim change kind", &format!("\"{word}\"")))
+                .transpose()?;
+            claims.push((decode("claim", json)?, kind));
+        }
+        let alerts = self
+            .alerts_where(|select| {
+                select.push("article_id = ").push_bind(article_id);
+            })
+            .await?;
+        Ok(Some(StoredArticle { claims, alerts }))
     }
 
     async fn load_timeline(&self) -> Result<Vec<Entry>, StoreError> {
@@ -409,41 +576,10 @@ impl Store for SqliteStore {
     }
 
     async fn alerts(&self) -> Result<Vec<StoredAlert>, StoreError> {
-        const ACTION: &str = "listing alerts";
-        let rows = sqlx::query(
-            "SELECT a.seq, a.alert, a.raised_at, d.sink, d.state, d.last_error
-             FROM alerts a LEFT JOIN deliveries d ON d.alert_id = a.id
-             ORDER BY a.raised_at, a.seq, d.id",
-        )
-        .fetch_all(&self.pool)
+        self.alerts_where(|q| {
+            q.push("1");
+        })
         .await
-        .map_err(query_failed(ACTION))?;
-
-        let mut out: Vec<StoredAlert> = Vec::new();
-        let mut last_seq = None;
-        for row in &rows {
-            let seq: i64 = row.try_get("seq").map_err(query_failed(ACTION))?;
-            if last_seq != Some(seq) {
-                let json: &str = row.try_get("alert").map_err(query_failed(ACTION))?;
-                let raised_at: i64 = row.try_get("raised_at").map_err(query_failed(ACTION))?;
-                out.push(StoredAlert {
-                    alert: decode("alert", json)?,
-                    raised_at: from_millis("alert raised_at", raised_at)?,
-                    deliveries: Vec::new(),
-                });
-                last_seq = Some(seq);
-            }
-            let sink: Option<String> = row.try_get("sink").map_err(query_failed(ACTION))?;
-            let state: Option<&str> = row.try_get("state").map_err(query_failed(ACTION))?;
-            let last_error: Option<String> =
-                row.try_get("last_error").map_err(query_failed(ACTION))?;
-            if let (Some(sink), Some(state), Some(current)) = (sink, state, out.last_mut()) {
-                current
-                    .deliveries
-                    .push((sink, parse_state(state)?, last_error));
-            }
-        }
-        Ok(out)
     }
 
     async fn due_deliveries(
