@@ -227,6 +227,7 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             let controls = service::Controls {
                 reloads: Some(reloads),
                 notifier: service::Notifier::from_env(),
+                listener: None,
             };
             let result = service::run_with(config, controls, shutdown_signal()).await;
             hangups.abort();

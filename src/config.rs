@@ -34,6 +34,8 @@ pub struct Config {
     pub feeds: Vec<crate::source::feed::FeedConfig>,
     /// `[feeds_defaults]`: limits shared by every feed.
     pub feeds_defaults: crate::source::feed::FeedDefaults,
+    /// `[http]`: the HTTP API, live alerts, health and the web page.
+    pub http: crate::http::HttpConfig,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             sinks: default_sinks(),
             feeds: Vec::new(),
             feeds_defaults: crate::source::feed::FeedDefaults::default(),
+            http: crate::http::HttpConfig::default(),
         }
     }
 }
@@ -233,6 +236,7 @@ impl Config {
         }
         problems.extend(crate::source::feed::feed_problems(&self.feeds));
         problems.extend(self.feeds_defaults.problems());
+        problems.extend(self.http.problems());
         let mut names: Vec<String> = Vec::new();
         for (i, sink) in self.sinks.iter().enumerate() {
             let key = format!("sinks[{i}]");
@@ -341,6 +345,24 @@ mod tests {
             Ok(_) => panic!("a bad duration was accepted"),
         };
         assert!(err.contains("settle"), "{err}");
+    }
+
+    #[test]
+    fn the_http_token_comes_from_the_environment_too() {
+        let config = load_text(
+            "[http]\nlisten = \"0.0.0.0:8790\"\n",
+            vec![("DRAWDOWN_HTTP__TOKEN", "12345678")],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.http.token(), Some("12345678"));
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+        let open = load_text("[http]\nlisten = \"0.0.0.0:8790\"\n", vec![])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            open.problems().iter().any(|p| p.starts_with("http.listen")),
+            "{:?}",
+            open.problems()
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! ```text
 //! sources ──Article──▶ extract ──Claim*──▶ timeline ──Change*──▶ alerts
 //!  feeds, drop folder,     rules (pure)      diff against what     outbox, then sinks (stdout,
-//!  ingest/replay                             is known; store it    jsonl, webhook, chat, email, ...)
+//!  ingest/replay, HTTP POST                  is known; store it    jsonl, webhook, chat, email, ...)
 //! ```
 //!
 //! - [`model`]: the shared nouns (Article, Claim, Event, Value, Change, Alert).
@@ -19,14 +19,18 @@
 //! - [`redact`]: URLs as logs, stored errors and `Debug` output may show them.
 //! - [`pipeline`]: one article through extract, diff, alert and store.
 //! - [`service`]: wires the stages together with channels; reload, systemd notify, graceful shutdown.
+//! - [`http`]: the HTTP API, the live alert stream, health and the web page.
+//! - [`readiness`]: whether every source has started (`/readyz`).
 
 pub mod alert;
 pub mod config;
 pub mod eval;
 pub mod extract;
+pub mod http;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;
+pub mod readiness;
 pub mod redact;
 pub mod service;
 pub mod source;

@@ -3,7 +3,8 @@
 //! sources first (each finishes the article in hand), then the pipeline drains
 //! its channel, then the delivery workers flush what is due, then the store
 //! closes. `run` takes the shutdown future so tests can stop it; `run_with`
-//! also takes reloads (SIGHUP) and a systemd notifier.
+//! also takes reloads (SIGHUP) and a systemd notifier. The HTTP server stops
+//! first of all, answering the posts in hand, while the pipeline still runs.
 
 mod notify;
 mod pipeline_task;
@@ -15,7 +16,9 @@ use std::future::{Future, pending};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use crate::alert::delivery::DeliveryOptions;
@@ -23,6 +26,7 @@ use crate::config::{Config, ConfigError};
 use crate::extract::Lexicon;
 use crate::metrics::Metrics;
 use crate::pipeline::{MAX_BATCH, Pipeline};
+use crate::readiness::Readiness;
 use crate::source::drop_folder::DropFolder;
 use crate::source::feed::FeedSource;
 use crate::source::{ArticleSender, ByteBudget, Incoming, Source};
@@ -51,6 +55,8 @@ pub enum ServiceError {
     Curated(#[from] curated::CuratedError),
     #[error("cannot set up the sinks: {}", problems.join("; "))]
     Sinks { problems: Vec<String> },
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
     #[error("the {stage} stopped unexpectedly: {reason}")]
     Stage { stage: String, reason: String },
 }
@@ -105,12 +111,29 @@ pub struct Controls {
     pub reloads: Option<mpsc::Receiver<Result<Config, ConfigError>>>,
     /// systemd's notify socket (READY=1, WATCHDOG=1, STATUS=, STOPPING=1).
     pub notifier: Notifier,
+    /// The HTTP server's socket, bound by the caller (a test on
+    /// 127.0.0.1:0); without it, `[http] listen` is bound at start.
+    pub listener: Option<TcpListener>,
 }
 
 /// Runs the daemon until `shutdown` resolves. The configuration must have
 /// been validated.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), ServiceError> {
     run_with(config, Controls::default(), shutdown).await
+}
+
+/// [`run`] with the HTTP server on `listener` (bound by the caller, e.g. a
+/// test on `127.0.0.1:0`), whatever `[http] listen` says.
+pub async fn run_on(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServiceError> {
+    let controls = Controls {
+        listener: Some(listener),
+        ..Controls::default()
+    };
+    run_with(config, controls, shutdown).await
 }
 
 /// As [`run`], taking reloads and notifying systemd as `controls` say.
@@ -120,7 +143,16 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServiceError> {
     let notifier = controls.notifier.clone();
-    match Daemon::start(config, notifier.clone()).await {
+    // Bound first: an address in use fails the start at once.
+    let listener = match controls.listener.take() {
+        Some(listener) => Ok(Some(listener)),
+        None => crate::http::bind(&config.http).await,
+    };
+    let started = match listener {
+        Ok(listener) => Daemon::start(config, notifier.clone(), listener).await,
+        Err(e) => Err(e.into()),
+    };
+    match started {
         Ok(daemon) => daemon.run(&mut controls.reloads, shutdown).await,
         Err(e) => {
             notifier.stopping();
@@ -139,17 +171,29 @@ struct Daemon {
     sources: Sources,
     commands: mpsc::Sender<Command>,
     pipeline: tokio::task::JoinHandle<Result<(), StoreError>>,
+    readiness: Readiness,
+    http: Option<HttpServer>,
+}
+
+/// The running HTTP server.
+struct HttpServer {
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), crate::http::HttpError>>,
 }
 
 impl Daemon {
     /// Opens the store, starts the delivery workers, the pipeline and the sources.
-    async fn start(config: Config, notifier: Notifier) -> Result<Daemon, ServiceError> {
+    async fn start(
+        config: Config,
+        notifier: Notifier,
+        listener: Option<TcpListener>,
+    ) -> Result<Daemon, ServiceError> {
         let store = SqliteStore::open(&config.store).await?;
         let Parts {
             store,
             metrics,
             pipeline,
-            ..
+            lexicon,
         } = build_parts(&config, store).await?;
         info!(
             store = %config.store.path.display(),
@@ -171,6 +215,7 @@ impl Daemon {
         let (tx, rx) = mpsc::channel::<Incoming>(MAX_BATCH);
         let tx = ArticleSender::with_budget(tx, ByteBudget::new(config.pipeline.queue_bytes));
         let (commands, command_rx) = mpsc::channel(4);
+        let (committed, alerts_committed) = watch::channel(0u64);
         let pipeline = tokio::spawn(
             PipelineTask {
                 pipeline,
@@ -179,9 +224,33 @@ impl Daemon {
                 metrics: metrics.clone(),
                 wake,
                 notifier: notifier.clone(),
+                committed,
             }
             .run(),
         );
+        let readiness = Readiness::new();
+        let http = listener.map(|listener| {
+            let stop = CancellationToken::new();
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let state = crate::http::AppState {
+                store: store.clone(),
+                articles: tx.clone(),
+                alerts_committed,
+                readiness: readiness.clone(),
+                feeds: Arc::new(config.feeds.clone()),
+                lexicon,
+                metrics: metrics.clone(),
+                token: config.http.token().map(crate::http::auth::TokenDigest::new),
+                max_body_bytes: usize::try_from(config.http.max_body_bytes).unwrap_or(usize::MAX),
+                shutdown: stop.clone(),
+            };
+            info!(addr = %addr, "http server listening");
+            let task = tokio::spawn(crate::http::serve(listener, state, stop.clone()));
+            HttpServer { stop, task }
+        });
         let mut daemon = Daemon {
             store,
             metrics,
@@ -190,6 +259,8 @@ impl Daemon {
             sources: Sources::new(tx),
             commands,
             pipeline,
+            readiness,
+            http,
             config,
         };
         if daemon.config.inbox.enabled {
@@ -253,6 +324,7 @@ impl Daemon {
                 }
                 () = &mut ready, if !announced => {
                     announced = true;
+                    self.readiness.all_started();
                     last_status = self.metrics.totals().to_string();
                     self.notifier.ready(&last_status);
                     info!("drawdown ready: store open, every source started");
@@ -353,6 +425,18 @@ impl Daemon {
 
     /// Stops in order: sources, then the pipeline drains, then delivery flushes.
     async fn stop(mut self, mut failure: Option<ServiceError>) -> Result<(), ServiceError> {
+        // The server holds a sender of the queue: it ends (answering the posts
+        // in hand, closing the live streams) before the pipeline can drain.
+        if let Some(http) = self.http.take() {
+            http.stop.cancel();
+            match http.task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    failure.get_or_insert(e.into());
+                }
+                Err(e) => error!(error = %e, "the HTTP server panicked"),
+            }
+        }
         if let Some(e) = self.sources.stop().await {
             failure.get_or_insert(e);
         }

@@ -78,7 +78,7 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     std::fs::write(
         root.join("drawdown.toml"),
         format!(
-            "[store]\npath = \"{}\"\n[inbox]\ndir = \"{}\"\n[timeline]\nknown = \"\"\n\
+            "[http]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"{}\"\n[inbox]\ndir = \"{}\"\n[timeline]\nknown = \"\"\n\
              [[sinks]]\ntype = \"jsonl\"\npath = \"{}\"\n[[sinks]]\ntype = \"stdout\"\nformat = \"json\"\n",
             root.join("data/drawdown.db").display(),
             inbox.display(),
@@ -255,7 +255,7 @@ async fn a_small_queue_budget_holds_the_source_back_and_loses_nothing() {
     std::fs::write(
         &config_file,
         format!(
-            "[store]\npath = \"{}\"\n[inbox]\ndir = \"{}\"\nsettle = \"50ms\"\n[timeline]\nknown = \"\"\n\
+            "[http]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"{}\"\n[inbox]\ndir = \"{}\"\nsettle = \"50ms\"\n[timeline]\nknown = \"\"\n\
              [pipeline]\nqueue_bytes = 4096\n\
              [[sinks]]\ntype = \"jsonl\"\npath = \"{}\"\n",
             root.join("data/drawdown.db").display(),

@@ -1093,7 +1093,7 @@ async fn the_seed_story_as_a_feed_contradicts_then_only_304s() {
     std::fs::write(
         &config_file,
         format!(
-            "[store]\npath = \"{}\"\n[inbox]\nenabled = false\ndir = \"{}\"\n[timeline]\nknown = \"\"\n\
+            "[http]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"{}\"\n[inbox]\nenabled = false\ndir = \"{}\"\n[timeline]\nknown = \"\"\n\
              [[sinks]]\ntype = \"jsonl\"\npath = \"{}\"\n\
              [[feeds]]\nurl = \"{}/seed.rss\"\ninterval = \"2s\"\nname = \"Seed wire\"\n",
             root.join("drawdown.db").display(),

@@ -20,7 +20,7 @@ touch -d '1 hour ago' "$work"/inbox/*
 : > "$work/empty.toml"
 cd "$work"
 start=$(date +%s.%N)
-DRAWDOWN_STORE__PATH="$work/drawdown.db" DRAWDOWN_INBOX__DIR="$work/inbox" \
+DRAWDOWN_STORE__PATH="$work/drawdown.db" DRAWDOWN_INBOX__DIR="$work/inbox" DRAWDOWN_HTTP__LISTEN="" \
   "$bin" --config "$work/empty.toml" run > /dev/null 2> "$work/log" &
 pid=$!
 until [ "$(find "$work/inbox/done" -type f 2>/dev/null | wc -l)" -ge "$n" ]; do

@@ -109,7 +109,7 @@ fn sourced(obs: &Observation) -> String {
 }
 
 /// What the event is, in words: "final withdrawal from Iraq".
-fn event_label(event: &Event, country: &str) -> String {
+pub fn event_label(event: &Event, country: &str) -> String {
     match event.milestone {
         Milestone::Final => format!("final withdrawal from {country}"),
         Milestone::Phase => match event.phase {

@@ -8,7 +8,7 @@ use std::future::pending;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 use tokio::time::{Interval, MissedTickBehavior};
 use tracing::{Instrument, error, info};
 
@@ -40,6 +40,8 @@ pub(super) struct PipelineTask {
     /// Woken after each batch: the delivery workers look at the outbox.
     pub(super) wake: Arc<Notify>,
     pub(super) notifier: Notifier,
+    /// Bumped after each batch that stored alerts: the live streams read then.
+    pub(super) committed: watch::Sender<u64>,
 }
 
 impl PipelineTask {
@@ -56,8 +58,11 @@ impl PipelineTask {
                     if received == 0 {
                         return Ok(());
                     }
-                    self.process(&mut batch).await?;
+                    let raised = self.process(&mut batch).await?;
                     self.wake.notify_waiters();
+                    if raised {
+                        self.committed.send_modify(|n| *n = n.wrapping_add(1));
+                    }
                 }
             }
         }
@@ -77,9 +82,9 @@ impl PipelineTask {
         }
     }
 
-    /// Stores one batch and answers each source. A store error answers every
-    /// article of the batch `Failed` and ends the task.
-    async fn process(&mut self, batch: &mut Vec<Incoming>) -> Result<(), StoreError> {
+    /// Stores one batch and answers each source; true if it raised alerts. A
+    /// store error answers every article of the batch `Failed` and ends the task.
+    async fn process(&mut self, batch: &mut Vec<Incoming>) -> Result<bool, StoreError> {
         let articles: Vec<&Article> = batch.iter().map(|i| &i.article).collect();
         let span = tracing::info_span!("batch", articles = articles.len());
         let result = self
@@ -102,6 +107,7 @@ impl PipelineTask {
                 return Err(e);
             }
         };
+        let raised = outcomes.iter().any(|o| !o.alerts.is_empty());
         for (incoming, outcome) in batch.drain(..).zip(outcomes) {
             let _article = tracing::info_span!("article", origin = %incoming.origin).entered();
             self.metrics.article(incoming.source, outcome_of(&outcome));
@@ -133,7 +139,7 @@ impl PipelineTask {
                 let _ignored = done.send(processed);
             }
         }
-        Ok(())
+        Ok(raised)
     }
 }
 

@@ -571,7 +571,7 @@ fn normalize_body(text: &str) -> String {
 
 /// `YYYY-MM-DD`, RFC 3339 (the day as written, in its own offset), RFC 2822, or
 /// an ISO date-time without offset.
-fn parse_date(value: &str) -> Option<NaiveDate> {
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let value = value.trim();
     if let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         return Some(day);

@@ -50,6 +50,9 @@ impl Daemon {
             .current_dir(root)
             .args(["--config", "drawdown.toml", "run"])
             .env("RUST_LOG", filter)
+            // Many daemons run at once: each on a port of its own (a config
+            // or `env` may say otherwise).
+            .env("DRAWDOWN_HTTP__LISTEN", "127.0.0.1:0")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
