@@ -550,11 +550,11 @@ async fn the_stream_sends_each_alert_once_and_resumes_from_last_event_id() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{late}");
-    if let Some(raised) = late["alerts"].as_array().and_then(|a| a.first()) {
-        let (live_id, live_alert) = resumed.next().await;
-        assert_eq!(live_alert["id"], raised["id"]);
-        assert!(live_id.parse::<i64>().unwrap_or(0) > missed_id.parse::<i64>().unwrap_or(0));
-    }
+    let raised = &late["alerts"][0];
+    assert_eq!(raised["kind"], "update", "{late}");
+    let (live_id, live_alert) = resumed.next().await;
+    assert_eq!(live_alert["id"], raised["id"]);
+    assert!(live_id.parse::<i64>().unwrap_or(0) > missed_id.parse::<i64>().unwrap_or(0));
 
     // From the start: every alert in order, each once.
     let mut replay = Events::open(&daemon, Some("0")).await;
