@@ -631,3 +631,27 @@ async fn the_page_shows_the_timeline_and_explains_an_alert() {
     assert_eq!(css.status(), StatusCode::OK);
     daemon.stop().await;
 }
+
+#[test]
+fn check_config_refuses_listening_beyond_loopback_without_a_token() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let check = |toml: &str, env: &[(&str, &str)]| {
+        std::fs::write(dir.path().join("drawdown.toml"), toml).unwrap_or_else(|e| panic!("{e}"));
+        std::process::Command::new(env!("CARGO_BIN_EXE_drawdown"))
+            .current_dir(dir.path())
+            .args(["--config", "drawdown.toml", "check-config"])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let open = check("[http]\nlisten = \"0.0.0.0:8790\"\n", &[]);
+    assert_eq!(open.status.code(), Some(2), "{open:?}");
+    let said = String::from_utf8_lossy(&open.stderr);
+    assert!(said.contains("http.listen: 0.0.0.0:8790"), "{said}");
+    let guarded = check(
+        "[http]\nlisten = \"0.0.0.0:8790\"\n",
+        &[("DRAWDOWN_HTTP__TOKEN", "a-long-secret")],
+    );
+    assert_eq!(guarded.status.code(), Some(0), "{guarded:?}");
+    assert!(!String::from_utf8_lossy(&guarded.stdout).contains("a-long-secret"));
+}
