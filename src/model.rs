@@ -163,7 +163,7 @@ impl Event {
             Milestone::Base => {
                 if let Some(place) = &location {
                     key.push('-');
-                    key.push_str(&slug(place));
+                    key.push_str(&base_slug(place));
                 }
             }
             _ => {}
@@ -176,6 +176,37 @@ impl Event {
             phase,
             location,
         }
+    }
+}
+
+/// The key of a base: its name without the words every base has, so "Camp
+/// Victory" and "Victory Base", "Bagram Airfield" and "Bagram air base" are
+/// one base ("camp-victory" stays whole when nothing else would remain).
+pub fn base_slug(name: &str) -> String {
+    const GENERIC: [&str; 16] = [
+        "camp",
+        "base",
+        "air",
+        "airbase",
+        "airfield",
+        "fob",
+        "forward",
+        "operating",
+        "joint",
+        "military",
+        "barracks",
+        "garrison",
+        "international",
+        "airport",
+        "the",
+        "station",
+    ];
+    let full = slug(name);
+    let core: Vec<&str> = full.split('-').filter(|w| !GENERIC.contains(w)).collect();
+    if core.is_empty() {
+        full
+    } else {
+        core.join("-")
     }
 }
 

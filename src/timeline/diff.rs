@@ -4,8 +4,9 @@
 //!
 //! - confirmation: the same value, or a less precise one that agrees;
 //! - refinement: a more precise value inside the known one;
-//! - update: change wording ("pushed back"), the same outlet changing its value,
-//!   a status that moves on, a troop number reported later;
+//! - update: change wording ("pushed back", "now", a decision tied to the claim),
+//!   a status that moves on, a troop number reported later; the same outlet
+//!   saying something else without such wording is a contradiction to look at;
 //! - contradiction: values that cannot both hold, from different sources.
 //!
 //! A fuzzy value ("in the coming months") can confirm but never contradicts.
@@ -47,17 +48,6 @@ pub fn relate(new: &TimeValue, old: &TimeValue) -> Relation {
     }
 }
 
-/// Did these two observations come from the same outlet? (Unknown outlets are
-/// never the same source.)
-fn same_outlet(a: &Observation, b: &Observation) -> bool {
-    match (&a.article.source, &b.article.source) {
-        (Some(x), Some(y)) => {
-            x.eq_ignore_ascii_case(y) && !x.to_ascii_lowercase().starts_with("unknown")
-        }
-        _ => false,
-    }
-}
-
 /// Where a status stands on the way from announced to completed; postponed and
 /// cancelled are off that road.
 fn rank(s: Status) -> Option<u8> {
@@ -71,9 +61,11 @@ fn rank(s: Status) -> Option<u8> {
     }
 }
 
-/// What a changed value is when nothing says it is a contradiction.
-fn changed(new: &Observation, old: &Observation) -> ChangeKind {
-    if new.claim.change_wording.is_some() || same_outlet(new, old) {
+/// What a changed value is: an update when the report says it changed
+/// ("pushed back", "now", a decision); otherwise two values that cannot both
+/// hold, a contradiction, even from the same outlet.
+fn changed(new: &Observation, _old: &Observation) -> ChangeKind {
+    if new.claim.change_wording.is_some() {
         ChangeKind::Update
     } else {
         ChangeKind::Contradiction
@@ -110,11 +102,19 @@ fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
             if new.claim.change_wording.is_some() && relation != Relation::Same {
                 return Some(Update);
             }
-            // The day it happened, before the known deadline: the deadline was met.
-            let met_early = new.claim.modality == crate::model::Modality::Completed
-                && n.latest
-                    .is_some_and(|l| l <= o.latest.unwrap_or(NaiveDate::MAX));
-            if met_early && relation == Relation::Disjoint {
+            // The day it happened, inside or before the planned window: the
+            // deadline was met, which confirms it ("completed ahead of the
+            // Dec. 31 deadline"); after it, the plan slipped.
+            let actual = new.claim.modality == crate::model::Modality::Completed
+                && old.claim.modality != crate::model::Modality::Completed;
+            if actual {
+                // Met or late, the day itself is no change of plan: the
+                // completion is news as a status, not as a deadline.
+                return Some(Confirmation);
+            }
+            // "Dec. 31, 2011" and "the end of 2011" are one deadline: the
+            // same last day, told with more or less precision.
+            if n.latest.is_some() && n.latest == o.latest {
                 return Some(Confirmation);
             }
             Some(match relation {
@@ -128,6 +128,9 @@ fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
         } else {
             match (rank(*n), rank(*o)) {
                 (Some(a), Some(b)) if a <= b => Confirmation,
+                // Announced, agreed, signed: all the plan before anything
+                // moves; going from one to another is not news of its own.
+                (Some(a), Some(_)) if a < 3 => Confirmation,
                 _ => Update,
             }
         }),
@@ -143,7 +146,27 @@ fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
                 ..
             },
         ) => {
-            let tolerance = if *na || *oa { o / 10 } else { o / 50 };
+            // Troops present are counted loosely ("some 1,000", "about 1,100");
+            // a level set by a decision is a number of its own (25,000, then
+            // "about 24,000" instead).
+            let planned = |obs: &Observation| {
+                matches!(
+                    obs.claim.modality,
+                    crate::model::Modality::Planned | crate::model::Modality::Expected
+                )
+            };
+            // Troops there now, after a level decided for later ("2,000 in
+            // Syria" after "about 200 will remain"): two different numbers.
+            if !planned(new) && planned(old) {
+                return Some(Confirmation);
+            }
+            let tolerance = if planned(new) && planned(old) {
+                o / 50
+            } else if *na || *oa {
+                o / 10
+            } else {
+                o / 50
+            };
             if n.abs_diff(*o) <= tolerance {
                 return Some(Confirmation);
             }
@@ -233,14 +256,24 @@ mod tests {
         None,
         Some(ChangeKind::Contradiction)
     )]
-    // ... the same from the same outlet: it changed its own value
+    // ... the same from the same outlet, with nothing saying it changed:
+    // still a contradiction to look at, not a silent replacement
     #[case(
         date("2026-10-01", Some("2026-12-31"), false),
         date("2026-09-01", Some("2026-09-30"), false),
         "A",
         "2024-09-10",
         None,
-        Some(ChangeKind::Update)
+        Some(ChangeKind::Contradiction)
+    )]
+    // "Dec. 31, 2026" after "the end of 2026": the same last day, one deadline
+    #[case(
+        date("2026-10-01", Some("2026-12-31"), false),
+        date("2026-12-31", Some("2026-12-31"), false),
+        "B",
+        "2024-09-10",
+        None,
+        Some(ChangeKind::Confirmation)
     )]
     // ... with change wording: update
     #[case(
@@ -322,10 +355,19 @@ mod tests {
         None,
         Some(ChangeKind::Update)
     )]
-    // statuses move on, never back
+    // statuses move on, never back; announced, agreed and signed are all the
+    // plan before anything moves
     #[case(
         status(Status::Agreed),
         status(Status::Signed),
+        "B",
+        "2024-10-01",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        status(Status::Signed),
+        status(Status::InProgress),
         "B",
         "2024-10-01",
         None,

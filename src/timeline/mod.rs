@@ -126,11 +126,35 @@ impl Timeline {
         })
     }
 
+    /// The name the timeline uses for a force that `related` says is the
+    /// event's, leaving the same country, when the event's own name is not
+    /// known there ("Russian peacekeepers" after "Russia").
+    pub fn known_actor(
+        &self,
+        event: &Event,
+        related: impl Fn(&str, &str) -> bool,
+    ) -> Option<String> {
+        let same_country = || {
+            self.entries
+                .values()
+                .filter(|e| e.event.country == event.country)
+        };
+        if same_country().any(|e| e.event.actor == event.actor) {
+            return None;
+        }
+        same_country()
+            .find(|e| related(&e.event.actor, &event.actor))
+            .map(|e| e.event.actor.clone())
+    }
+
     /// Is `obs` the first status reported for a withdrawal the timeline
-    /// already knows (any entry of the same force leaving the same country),
-    /// and one that moves it on: under way, completed, postponed or cancelled?
-    /// A known withdrawal is implicitly planned, so reaching such a stage is
-    /// news even when no report had named a status before.
+    /// already knows, and one that moves it on: under way, completed,
+    /// postponed or cancelled? A known withdrawal is implicitly planned, so
+    /// reaching such a stage is news even when no report had named a status
+    /// before. "Known" is any entry of the same force leaving the same
+    /// country for the whole withdrawal or a drawdown; a phase or a base is
+    /// known only when an earlier report named that phase or base (a base
+    /// first named as handed over is a first report, not news of a plan).
     fn moves_on_from_planned(&self, obs: &Observation) -> bool {
         let claim = &obs.claim;
         let Value::Status { value } = claim.value else {
@@ -147,6 +171,10 @@ impl Timeline {
             e.event.country == event.country
                 && e.event.actor == event.actor
                 && e.current.article_hash != obs.article_hash
+                && match event.milestone {
+                    Milestone::Phase | Milestone::Base => e.event.key == event.key,
+                    _ => true,
+                }
         });
         known && !self.implied_by_final(event, value)
     }
@@ -156,7 +184,7 @@ impl Timeline {
     /// some sites), means its first phase is; the withdrawal complete means
     /// every phase and base is.
     fn implied_by_final(&self, event: &Event, status: Status) -> bool {
-        if matches!(event.milestone, Milestone::Final | Milestone::Drawdown) {
+        if event.milestone == Milestone::Final {
             return false;
         }
         let known_status = |milestone: Milestone| {
@@ -171,6 +199,11 @@ impl Timeline {
             }
         };
         let whole = known_status(Milestone::Final);
+        // A drawdown under way is no news once the whole withdrawal is.
+        if event.milestone == Milestone::Drawdown {
+            return status == Status::InProgress
+                && matches!(whole, Some(Status::InProgress | Status::Completed));
+        }
         let first_phase = event.milestone == Milestone::Phase && event.phase.is_none_or(|n| n <= 1);
         match status {
             Status::InProgress => {
@@ -371,9 +404,11 @@ mod tests {
     #[test]
     fn history_keeps_the_latest_values_and_counts_the_rest() {
         let mut timeline = Timeline::new();
-        // One outlet moving its own deadline 60 times: 59 updates.
+        // One outlet moving its own deadline 60 times, each time saying so: 59 updates.
         for i in 0..60 {
-            timeline.apply(report("Wire", i, day(i)));
+            let mut moved = report("Wire", i, day(i));
+            moved.claim.change_wording = Some("moved".into());
+            timeline.apply(moved);
         }
         let entry = timeline
             .entries()
@@ -434,11 +469,12 @@ mod tests {
         timeline.apply_in(&mut scope, version);
         let change = timeline.apply_in(&mut scope, changed);
         assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Update));
-        // Without the scope, the second value of the same outlet is an update.
+        // Without the scope, the second value of the same outlet is not taken
+        // as its own change: with nothing saying so, the two are contested.
         let version = report("Page", 50, day(150));
         timeline.apply(version.clone());
         let change = timeline.apply(also(&version, day(200)));
-        assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Update));
+        assert_eq!(change.map(|c| c.kind), Some(ChangeKind::Contradiction));
     }
 
     #[test]
@@ -510,6 +546,65 @@ mod tests {
                 Some(unknown),
                 "{status:?} first report"
             );
+        }
+    }
+
+    #[test]
+    fn a_base_or_phase_is_known_only_once_named() {
+        use ChangeKind::{New, Update};
+        let part = |outlet: &str,
+                    day: u64,
+                    milestone: Milestone,
+                    phase: Option<u32>,
+                    place: Option<&str>| {
+            let mut obs = status_report(outlet, day, "XX", "Some force", Status::Completed);
+            obs.claim.event = Event::new(
+                "XX",
+                "Some force",
+                milestone,
+                phase,
+                place.map(str::to_string),
+            );
+            obs
+        };
+        // (what the earlier article named, the part reported completed, kind)
+        let cases = [
+            // The withdrawal alone is known: a base first named as handed over is a first report.
+            (
+                None,
+                part("Other", 5, Milestone::Base, None, Some("Camp A")),
+                New,
+            ),
+            (None, part("Other", 5, Milestone::Phase, Some(2), None), New),
+            // The base or phase was named before (its deadline): reaching it is news.
+            (
+                Some(part("Wire", 2, Milestone::Base, None, Some("Camp A"))),
+                part("Other", 5, Milestone::Base, None, Some("Camp A")),
+                Update,
+            ),
+            (
+                Some(part("Wire", 2, Milestone::Phase, Some(2), None)),
+                part("Other", 5, Milestone::Phase, Some(2), None),
+                Update,
+            ),
+            // Another base named before does not make this one known.
+            (
+                Some(part("Wire", 2, Milestone::Base, None, Some("Camp B"))),
+                part("Other", 5, Milestone::Base, None, Some("Camp A")),
+                New,
+            ),
+        ];
+        for (earlier, obs, kind) in cases {
+            let mut timeline = Timeline::new();
+            timeline.apply(report("Wire", 1, day(100)));
+            if let Some(mut e) = earlier {
+                e.claim.attribute = Attribute::Deadline;
+                e.claim.value = report("Wire", 2, day(90)).claim.value;
+                timeline.apply(e);
+            }
+            let what = obs.claim.event.key.clone();
+            let change = timeline.apply(obs);
+            assert_eq!(change.map(|c| c.kind), Some(kind), "{what}");
         }
     }
 
@@ -590,10 +685,43 @@ mod tests {
                 Status::InProgress,
                 Update,
             ),
+            // A drawdown under way: implied by the whole under way or done,
+            // news while the whole was only planned.
+            (
+                Status::InProgress,
+                Milestone::Drawdown,
+                None,
+                Status::InProgress,
+                New,
+            ),
+            (
+                Status::Completed,
+                Milestone::Drawdown,
+                None,
+                Status::InProgress,
+                New,
+            ),
+            (
+                Status::Agreed,
+                Milestone::Drawdown,
+                None,
+                Status::InProgress,
+                Update,
+            ),
         ];
         // A pullout from some sites under way: the first phase is too, but
         // nothing is complete.
+        // Each part is named by an earlier report (its deadline): a part is
+        // known only once named.
+        let named = |milestone: Milestone, phase: Option<u32>, location: Option<String>| {
+            let mut obs = report("Plan", 0, day(300));
+            obs.claim.event = Event::new("XX", "Some force", milestone, phase, location);
+            obs
+        };
         let mut timeline = Timeline::new();
+        for phase in [Some(1), Some(2)] {
+            timeline.apply(named(Milestone::Phase, phase, None));
+        }
         let mut partial = status_report("Wire", 1, "XX", "Some force", Status::InProgress);
         partial.claim.event = Event::new("XX", "Some force", Milestone::Drawdown, None, None);
         timeline.apply(partial);
@@ -613,9 +741,10 @@ mod tests {
         }
         for (whole, milestone, phase, status, kind) in cases {
             let mut timeline = Timeline::new();
+            let location = (milestone == Milestone::Base).then(|| "Camp Alder".to_string());
+            timeline.apply(named(milestone, phase, location.clone()));
             timeline.apply(status_report("Wire", 1, "XX", "Some force", whole));
             let mut part = status_report("Other", 5, "XX", "Some force", status);
-            let location = (milestone == Milestone::Base).then(|| "Camp Alder".to_string());
             part.claim.event = Event::new("XX", "Some force", milestone, phase, location);
             let change = timeline.apply(part);
             assert_eq!(
