@@ -18,7 +18,7 @@ use drawdown::extract::{self, Lexicon};
 use drawdown::model::{Alert, Article, Claim};
 use drawdown::service;
 use drawdown::source::article_batches::{BatchReader, PlannedFile, order_planned, plan_file};
-use drawdown::source::article_file::{article_files, is_article_path, read_article};
+use drawdown::source::article_file::{article_files, is_article_path, read_named_article};
 use drawdown::store::{DeliveryState, SqliteStore, Store, StoreConfig};
 use drawdown::timeline::Entry;
 
@@ -101,6 +101,10 @@ enum Command {
         /// Show each claim's rule, byte offsets and sentence.
         #[arg(long)]
         explain: bool,
+        /// Show how each article was read: its frames, and every event mention
+        /// with its verb group, arguments and frame (also when no claim results).
+        #[arg(long)]
+        trace: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -272,6 +276,7 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             files,
             published,
             explain,
+            trace,
             format,
         } => {
             let (config, _) = load_config(&args.config)?;
@@ -281,7 +286,7 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             let mut failed = 0;
             for file in &files {
                 let article =
-                    match read_article(file, dates.for_file(file), MAX_ARTICLE_BYTES).await {
+                    match read_named_article(file, dates.for_file(file), MAX_ARTICLE_BYTES) {
                         Ok(a) => a,
                         Err(e) => {
                             eprintln!("error: {e}");
@@ -289,6 +294,14 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
                             continue;
                         }
                     };
+                if trace {
+                    writeln!(
+                        out,
+                        "== {}\n{}",
+                        file.display(),
+                        extract::trace(&article, &lexicon)
+                    )?;
+                }
                 for claim in extract::extract(&article, &lexicon) {
                     print_claim(&mut out, file, &claim, format, explain)?;
                 }

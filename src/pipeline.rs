@@ -7,10 +7,10 @@
 use std::sync::Arc;
 
 use crate::alert::message::build_alert;
-use crate::extract::context::UNKNOWN_ACTOR;
+use crate::extract::UNKNOWN_ACTOR;
 use crate::extract::{self, Lexicon};
 use crate::metrics::Metrics;
-use crate::model::{Alert, Article, Attribute, ChangeKind, Claim, Observation};
+use crate::model::{Alert, Article, Attribute, ChangeKind, Claim, Event, Observation};
 use crate::store::{ArticleRecord, Fingerprint, RecordOutcome, Store, StoreError};
 use crate::timeline::curated::Curated;
 use crate::timeline::{ArticleScope, Entry, Timeline};
@@ -310,11 +310,20 @@ impl Pipeline {
         for mut claim in claims {
             // "US troops" and "the US-led coalition" leaving Iraq are one withdrawal.
             // An article that names no force speaks of the one already known there.
+            let country = claim.event.country.clone();
             let related = |a: &str, b: &str| {
-                a == UNKNOWN_ACTOR || b == UNKNOWN_ACTOR || self.lexicon.actors_related(a, b)
+                a == UNKNOWN_ACTOR
+                    || b == UNKNOWN_ACTOR
+                    || self.lexicon.actors_related_in(a, b, &country)
             };
             if let Some(known) = self.timeline.known_event(&claim.event, related) {
                 claim.event = known.clone();
+            } else if let Some(actor) = self.timeline.known_actor(&claim.event, related) {
+                // A milestone not yet known of a withdrawal that is: keyed by
+                // the name the timeline already uses for that force.
+                let e = &claim.event;
+                claim.event =
+                    Event::new(&e.country, &actor, e.milestone, e.phase, e.location.clone());
             }
             let key = (claim.event.key.clone(), claim.attribute);
             if !before.iter().any(|(k, _)| *k == key) {

@@ -1,95 +1,325 @@
 //! Extraction: `&Article -> Vec<Claim>`. Pure and deterministic: no I/O, no
-//! clock. Everything it knows about countries, forces, places and trigger words
-//! comes from the lexicon tables (`lexicon.toml`), never from code about one
-//! country. Steps: split sentences, find names/cues/times in each, decide the
-//! article's context (who leaves where), then apply the rules of `rules.rs`.
+//! clock. Everything it knows about the world (countries, forces, places) is
+//! in `lexicon.toml` and about English (word classes, verbs, predicate classes)
+//! in `grammar.toml`; no code names a country or a story.
+//!
+//! The stages, in the order text flows through them (one file each):
+//! `sentence` (split, drop boilerplate) → `tokens` (words with their dictionary
+//! entry, `dict`) → `clauses` (clauses and verb groups: tense, aspect,
+//! modality, negation, voice) → `entities` (forces, places, bases, phases,
+//! counts, times from `time/`) → `predicates` (event mentions: LEAVE, HAND
+//! OVER, STAY, LEVEL, ... with their arguments by role) → `frames` (which
+//! withdrawals the article reports) → `claims` (scope, attribute, value, role,
+//! modality), with `attribution` (who said it) beside them.
 
 pub mod attribution;
-pub mod context;
-pub mod counts;
+pub mod claims;
+pub mod clauses;
+pub mod dict;
+pub mod entities;
+pub mod frames;
 pub mod lexicon;
-pub mod rules;
+pub mod predicates;
 pub mod sentence;
 pub mod time;
+pub mod tokens;
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use crate::model::{Article, Attribute, Claim, Span, Value};
 
-use crate::model::{Article, Attribute, Claim, Value};
+use claims::{Builder, SentenceCtx};
+use clauses::Clause;
+use entities::Mentions;
+use frames::{Actor, SentenceView};
+use predicates::Event;
+use tokens::Token;
 
-pub use context::ArticleContext;
 pub use lexicon::Lexicon;
 
-use lexicon::{CueKind, Hit, NameKind};
-use time::TimeMatch;
+/// The force's name when an article names none ("the troops will leave").
+pub const UNKNOWN_ACTOR: &str = "foreign forces";
 
-/// What one sentence holds, found once and shared by every rule. Offsets in
-/// `names`, `cues` and `times` are relative to the sentence.
-#[derive(Debug, Clone)]
-pub struct Analysis<'t> {
-    /// The sentence itself, `text[start..end]`.
-    pub sentence: &'t str,
-    pub start: usize,
-    pub end: usize,
-    pub paragraph: usize,
-    pub names: Vec<Hit<NameKind>>,
-    pub cues: Vec<Hit<CueKind>>,
-    /// Time phrases, read on first use: most sentences never need them.
-    times: OnceCell<Vec<TimeMatch>>,
-    published: NaiveDate,
-    /// Speaks of a force leaving (a withdrawal word, or a milestone word).
-    pub is_withdrawal: bool,
-    /// "in two phases", "a three-stage plan".
-    pub total_phases: Option<u32>,
-    /// Cites another outlet's report: its claims are that report's.
-    pub is_citation: bool,
+/// One analysed sentence (or the headline).
+struct Analysis<'s, 'd> {
+    text: &'s str,
+    /// Where it is in the article text; the headline has none.
+    span: Option<Span>,
+    paragraph: usize,
+    toks: Vec<Token<'s, 'd>>,
+    clauses: Vec<Clause>,
+    mentions: Mentions,
+    events: Vec<Event>,
 }
 
-impl Analysis<'_> {
-    pub fn has(&self, kind: CueKind) -> bool {
-        self.cues.iter().any(|c| c.kind == kind)
-    }
+/// Does a sentence hold any word that starts a predicate, or a number? Most
+/// sentences of an article hold neither and are not analysed further.
+fn worth_reading(toks: &[Token]) -> bool {
+    toks.iter().any(|t| {
+        t.info.is_some_and(|i| {
+            i.tags.has(dict::Tags::EVENT_NOUN)
+                || i.tags.has(dict::Tags::PHASE)
+                || i.entries.iter().any(|e| {
+                    matches!(
+                        e.kind,
+                        dict::EntryKind::Pred(_) | dict::EntryKind::PredNoun(_)
+                    )
+                })
+        }) || t.kind == tokens::Kind::Number
+    })
+}
 
-    /// The time phrases of the sentence, in text order.
-    pub fn times(&self) -> &[TimeMatch] {
-        self.times
-            .get_or_init(|| time::find_times(self.sentence, self.published))
+fn analyse<'s, 'd>(
+    text: &'s str,
+    span: Option<Span>,
+    paragraph: usize,
+    article: &Article,
+    lex: &'d Lexicon,
+) -> Analysis<'s, 'd> {
+    let toks = tokens::tokenize(text, lex.dict());
+    if !worth_reading(&toks) {
+        return Analysis {
+            text,
+            span,
+            paragraph,
+            toks,
+            clauses: Vec::new(),
+            mentions: Mentions::default(),
+            events: Vec::new(),
+        };
     }
+    let mentions = entities::find(text, &toks, lex, article.published);
+    let clauses = clauses::split(&toks, |i| mentions.in_time(i));
+    let events = predicates::find(&toks, &clauses, &mentions);
+    Analysis {
+        text,
+        span,
+        paragraph,
+        toks,
+        clauses,
+        mentions,
+        events,
+    }
+}
+
+/// An article read up to its frames: every sentence analysed, the frames
+/// decided, each event given its frame.
+struct Reading<'s, 'd> {
+    analyses: Vec<Analysis<'s, 'd>>,
+    frames: Vec<frames::Frame>,
+    /// Per sentence, per event: its frame and whether its agent is a member.
+    assigned: Vec<Vec<Option<(usize, bool)>>>,
+    /// Per frame: spoken of only in part (a drawdown, not a departure).
+    partial: Vec<bool>,
+    total_phases: Option<u32>,
+}
+
+fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
+    let text = article.text.as_str();
+    let sentences = sentence::split(text, lex);
+    let mut analyses: Vec<Analysis> = Vec::with_capacity(sentences.len() + 1);
+    if !article.title.trim().is_empty() {
+        analyses.push(analyse(&article.title, None, 0, article, lex));
+    }
+    for s in &sentences {
+        analyses.push(analyse(
+            &text[s.start..s.end],
+            Some(Span {
+                start: s.start,
+                end: s.end,
+            }),
+            s.paragraph,
+            article,
+            lex,
+        ));
+    }
+    let mut reading = Reading {
+        analyses,
+        frames: Vec::new(),
+        assigned: Vec::new(),
+        partial: Vec::new(),
+        total_phases: None,
+    };
+    if reading.analyses.iter().all(|a| a.events.is_empty()) {
+        return reading;
+    }
+    // The frames: the headline weighs three, the lede two.
+    let mut body_seen = 0;
+    let views: Vec<SentenceView> = reading
+        .analyses
+        .iter()
+        .map(|a| {
+            let weight = if a.span.is_none() {
+                3
+            } else {
+                body_seen += 1;
+                if body_seen <= 2 { 2 } else { 1 }
+            };
+            SentenceView {
+                mentions: &a.mentions,
+                events: &a.events,
+                weight,
+                words: a.toks.iter().map(|t| t.lower.as_ref()).collect(),
+            }
+        })
+        .collect();
+    let frames = frames::decide(&views, lex);
+    reading.total_phases = reading
+        .analyses
+        .iter()
+        .flat_map(|a| a.mentions.phases.iter())
+        .find_map(|p| p.total);
+    // Which frame each event joins; a frame spoken of only in part ("some of
+    // its troops", a reduction to a level) is a drawdown, not a departure.
+    let mut previous: Option<Actor> = None;
+    let mut whole = vec![false; frames.len()];
+    let mut part = vec![false; frames.len()];
+    for a in &reading.analyses {
+        let mut here = Vec::with_capacity(a.events.len());
+        for ev in &a.events {
+            let f = frames::assign(ev, &a.mentions, &frames, previous.as_ref(), lex);
+            if let Some(actor) = frames::event_actor(ev, &a.mentions, previous.as_ref()) {
+                previous = Some(actor);
+            }
+            if let Some((fi, member)) = f {
+                if ev.class == dict::PredClass::Leave && !member {
+                    if ev.whole {
+                        whole[fi] = true;
+                    } else if ev.partial_words && ev.group.is_ahead()
+                        || ev.class == dict::PredClass::Level
+                    {
+                        part[fi] = true;
+                    }
+                }
+            }
+            here.push(f);
+        }
+        reading.assigned.push(here);
+    }
+    reading.partial = part.iter().zip(&whole).map(|(p, w)| *p && !*w).collect();
+    reading.frames = frames;
+    reading
 }
 
 /// Every claim the article makes about a withdrawal, in text order, each
 /// (event, attribute, value) once.
 pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
-    let text = article.text.as_str();
-    let analyses: Vec<Analysis> = sentence::split(text, lex)
-        .into_iter()
-        .map(|s| analyze(text, s, article, lex))
-        .collect();
-    let Some(ctx) = ArticleContext::decide(text, &analyses, lex) else {
+    let r = read(article, lex);
+    let Some(main) = r.frames.first() else {
         return Vec::new();
     };
+    let headline_change = r
+        .analyses
+        .first()
+        .filter(|a| a.span.is_none())
+        .and_then(|a| claims::change_verb(&a.toks));
     let mut claims = Vec::new();
     let mut paragraph_speaker: (usize, Option<String>) = (0, None);
-    for a in &analyses {
-        let sentence = &text[a.start..a.end];
-        let speaker = attribution::speaker(sentence, &a.cues, lex);
+    for (a, here) in r.analyses.iter().zip(&r.assigned) {
+        let Some(span) = a.span else { continue };
         if paragraph_speaker.0 != a.paragraph {
             paragraph_speaker = (a.paragraph, None);
         }
+        // A question asserts nothing ("How many soldiers are leaving?").
+        let question = a.text.trim_end().ends_with('?');
+        let reads_claims = !question && (!a.events.is_empty() || !a.mentions.counts.is_empty());
+        let speaker = if reads_claims || paragraph_speaker.1.is_none() {
+            attribution::speaker(a.text, &lex.find_cues(a.text), lex)
+        } else {
+            None
+        };
         if speaker.is_some() && paragraph_speaker.1.is_none() {
             paragraph_speaker.1 = speaker.clone();
         }
-        // A sentence without a speaker inherits its paragraph's.
-        let attributed = speaker.or_else(|| paragraph_speaker.1.clone());
-        if a.is_citation {
+        if !reads_claims {
             continue;
         }
-        rules::sentence_claims(text, a, &ctx, lex, article, attributed, &mut claims);
+        // A sentence without a speaker inherits its paragraph's.
+        let ctx = SentenceCtx {
+            article,
+            lex,
+            sentence: a.text,
+            span,
+            toks: &a.toks,
+            clauses: &a.clauses,
+            m: &a.mentions,
+            attributed_to: speaker.or_else(|| paragraph_speaker.1.clone()),
+            total_phases: r.total_phases,
+            headline_change: headline_change.clone(),
+        };
+        let mut b = Builder {
+            c: &ctx,
+            out: &mut claims,
+        };
+        for (ev, f) in a.events.iter().zip(here) {
+            let Some((fi, member)) = *f else { continue };
+            b.event(ev, &r.frames[fi], member, r.partial[fi]);
+        }
+        claims::presence(&ctx, &a.events, main, &mut claims);
     }
-    // Each (event, attribute, value) once: the first mention, unless a later
-    // one says who said it.
+    dedupe(claims)
+}
+
+/// How the extractor read an article, for `drawdown extract --trace`: the
+/// frames, then per sentence each event mention with its group, arguments
+/// and frame. One screen answers "why this claim" or "why none".
+pub fn trace(article: &Article, lex: &Lexicon) -> String {
+    use std::fmt::Write as _;
+    let r = read(article, lex);
+    let mut out = String::new();
+    if r.frames.is_empty() {
+        out.push_str("frames: none (no force leaving a known place)\n");
+    }
+    for (i, f) in r.frames.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "frame {i}: {} leaving {} (score {}{})",
+            f.actor.name(lex),
+            f.host,
+            f.score,
+            if r.partial.get(i).copied().unwrap_or(false) {
+                ", in part only"
+            } else {
+                ""
+            }
+        );
+    }
+    for (a, here) in r
+        .analyses
+        .iter()
+        .zip(r.assigned.iter().chain(std::iter::repeat(&Vec::new())))
+    {
+        if a.events.is_empty() {
+            continue;
+        }
+        let where_ = a.span.map_or("headline".to_string(), |s| {
+            format!("{}..{}", s.start, s.end)
+        });
+        let _ = writeln!(
+            out,
+            "\n[{where_}] {}",
+            a.text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        for (k, ev) in a.events.iter().enumerate() {
+            let frame = match here.get(k).copied().flatten() {
+                Some((fi, member)) => {
+                    format!("frame {fi}{}", if member { " (member)" } else { "" })
+                }
+                None => "no frame".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}  -> {frame}",
+                claims::describe(ev, &a.toks, &a.mentions)
+            );
+        }
+    }
+    out
+}
+
+/// Each (event, attribute, value) once: the first mention, unless a later
+/// one says who said it.
+fn dedupe(claims: Vec<Claim>) -> Vec<Claim> {
     let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
     let mut seen: HashMap<(String, Attribute, Value), usize> = HashMap::new();
     for claim in claims {
@@ -113,190 +343,5 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
     kept
 }
 
-fn analyze<'t>(
-    text: &'t str,
-    s: sentence::Sentence,
-    article: &Article,
-    lex: &Lexicon,
-) -> Analysis<'t> {
-    let sentence = &text[s.start..s.end];
-    let (names, cues) = lex.find_names_and_cues(sentence);
-    // A withdrawal word, a final-departure word, or a numbered phase ("the
-    // first phase will conclude ...") puts the sentence in scope.
-    let is_withdrawal = cues.iter().any(|c| {
-        matches!(
-            c.kind,
-            CueKind::Withdrawal | CueKind::Final | CueKind::StatusCompleted
-        ) || c.kind == CueKind::Phase && rules::phase_ordinal(sentence, c).is_some()
-    });
-    let total_phases = cues
-        .iter()
-        .filter(|c| c.kind == CueKind::Phase)
-        .find_map(|c| rules::phase_total(sentence, c));
-    let is_citation = cues.iter().any(|c| c.kind == CueKind::Citation);
-    Analysis {
-        sentence,
-        start: s.start,
-        end: s.end,
-        paragraph: s.paragraph,
-        names,
-        cues,
-        times: OnceCell::new(),
-        published: article.published,
-        is_withdrawal,
-        total_phases,
-        is_citation,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    //! One short article per case: the claims a rule must (or must not) find.
-    use super::*;
-    use crate::alert::message::format_value;
-    use chrono::NaiveDate;
-    use rstest::rstest;
-
-    fn claims(text: &str) -> Vec<String> {
-        let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
-        let article = Article {
-            title: "t".into(),
-            source: Some("Wire".into()),
-            url: None,
-            path: None,
-            published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
-            text: text.into(),
-        };
-        extract(&article, &lex)
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {} = {} ({:?})",
-                    c.event.key,
-                    c.attribute.as_str(),
-                    format_value(&c.value),
-                    c.modality
-                )
-            })
-            .collect()
-    }
-
-    #[rstest]
-    // A deadline on the withdrawal as a whole.
-    #[case(
-        "French troops will leave Mali by the end of 2025.",
-        "ML/france/final deadline = end of 2025 (Planned)"
-    )]
-    // A numbered phase, and the last of two phases is the final departure.
-    #[case(
-        "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
-        "IQ/us/phase-1 deadline = September 2025 (Planned)"
-    )]
-    #[case(
-        "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
-        "IQ/us/final deadline = September 2026 (Planned)"
-    )]
-    // A named base.
-    #[case(
-        "US troops will leave Bagram air base in Afghanistan by July 2025.",
-        "AF/us/base-bagram deadline = July 2025 (Planned)"
-    )]
-    // A rejected proposal is recorded as rejected.
-    #[case(
-        "Washington proposed that US troops leave Iraq by 2027, but Baghdad rejected it.",
-        "IQ/us/final deadline = 2027 (Rejected)"
-    )]
-    // Troop counts.
-    #[case(
-        "About 2,500 US troops remain in Iraq, and the withdrawal continues.",
-        "IQ/us/drawdown troop_count = about 2,500 troops (Completed)"
-    )]
-    // A level the force is to be brought to, named after it.
-    #[case(
-        "The US will withdraw some troops: Washington will reduce the number of American troops in Germany to 25,000.",
-        "DE/us/drawdown troop_count = 25,000 troops (Planned)"
-    )]
-    #[case(
-        "The drawdown of US forces in Iraq has been completed, bringing US troops in Iraq down to 2,500.",
-        "IQ/us/drawdown troop_count = 2,500 troops (Completed)"
-    )]
-    // "has agreed to withdraw": the withdrawal's status.
-    #[case(
-        "The United States has agreed to withdraw its troops from Niger.",
-        "NE/us/final status = agreed (Planned)"
-    )]
-    // A completion with its day.
-    #[case(
-        "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
-        "NE/france/final status = completed (Completed)"
-    )]
-    #[case(
-        "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
-        "NE/france/final deadline = 2 September 2024 (Completed)"
-    )]
-    fn finds(#[case] text: &str, #[case] expected: &str) {
-        let got = claims(text);
-        assert!(
-            got.iter().any(|c| c == expected),
-            "{expected:?} not in {got:#?}"
-        );
-    }
-
-    #[rstest]
-    // History is not a deadline.
-    #[case(
-        "US troops first invaded Iraq in 2003 and withdrew in 2011; the new plan is to leave Iraq soon.",
-        "2003"
-    )]
-    #[case(
-        "US troops first invaded Iraq in 2003 and withdrew in 2011; the new plan is to leave Iraq soon.",
-        "2011"
-    )]
-    // Another event's date.
-    #[case(
-        "US troops will leave Iraq before the elections in October 2025.",
-        "October 2025"
-    )]
-    // Casualties are not troop counts.
-    #[case(
-        "US troops are leaving Iraq after attacks killed 3 soldiers.",
-        "troop_count"
-    )]
-    // A start date is not a deadline.
-    #[case(
-        "The withdrawal of US troops from Niger will start on May 1.",
-        "deadline"
-    )]
-    // A plan is not a completion.
-    #[case(
-        "The withdrawal of French troops from Niger will be completed in December.",
-        "completed"
-    )]
-    // Another force's withdrawal in the same article.
-    #[case(
-        "US troops will leave Afghanistan by May 2025. Germany and Italy brought their last soldiers home at the end of June.",
-        "June"
-    )]
-    // A level in other countries, named before the number.
-    #[case(
-        "US troops will leave Germany by May 2025. Cuts in Afghanistan and Iraq were ordered too, bringing the number of US troops in each country down to 2,500.",
-        "troop_count"
-    )]
-    // Troops sent somewhere: "to 12 bases" is no level.
-    #[case(
-        "US troops will leave Iraq by 2026; some troops were moved to 12 bases in Syria.",
-        "troop_count"
-    )]
-    // Withdrawing from a treaty is no troop withdrawal.
-    #[case(
-        "Russia will withdraw from the arms treaty by the end of 2025.",
-        "deadline"
-    )]
-    fn does_not_find(#[case] text: &str, #[case] absent: &str) {
-        let got = claims(text);
-        assert!(
-            !got.iter().any(|c| c.contains(absent)),
-            "{absent:?} found in {got:#?}"
-        );
-    }
-}
+mod tests;

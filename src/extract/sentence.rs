@@ -13,9 +13,10 @@ pub struct Sentence {
 }
 
 /// Abbreviations after which a period does not end a sentence.
-const ABBREVIATIONS: [&str; 24] = [
+const ABBREVIATIONS: [&str; 30] = [
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "maj", "capt", "st", "no", "vs", "jan",
-    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "adm", "brig",
+    "sen", "rep", "gov",
 ];
 
 /// The sentences of `text`, in order. Lines are paragraphs; a line that is web

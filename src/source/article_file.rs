@@ -281,6 +281,69 @@ pub async fn read_article(
     read_article_as(path, path, None, published_override, max_bytes).await
 }
 
+/// [`read_article`] without the runtime: for a command that reads the files a
+/// user named one after another (`extract`), where handing every open, stat
+/// and read to tokio's blocking pool costs more than the parsing. Never
+/// blocks on a FIFO; links are followed, as the user named the file.
+pub fn read_named_article(
+    path: &Path,
+    published_override: Option<NaiveDate>,
+    max_bytes: u64,
+) -> Result<Article, ArticleError> {
+    use std::io::Read;
+    format_of(path)?;
+    let io_err = |source| ArticleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits());
+    }
+    let file = options.open(path).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
+    regular_within(path, &meta, max_bytes)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    within(
+        path,
+        u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        max_bytes,
+    )?;
+    parse_dated(path, &bytes, Dates::of(&meta, published_override))
+}
+
+/// A regular file no larger than `max_bytes`, by its metadata.
+fn regular_within(
+    shown: &Path,
+    meta: &std::fs::Metadata,
+    max_bytes: u64,
+) -> Result<(), ArticleError> {
+    if !meta.is_file() {
+        return Err(ArticleError::Io {
+            path: shown.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"),
+        });
+    }
+    within(shown, meta.len(), max_bytes)
+}
+
+fn within(shown: &Path, size: u64, max_bytes: u64) -> Result<(), ArticleError> {
+    if size > max_bytes {
+        return Err(ArticleError::TooLarge {
+            path: shown.to_path_buf(),
+            size,
+            limit: max_bytes,
+        });
+    }
+    Ok(())
+}
+
 /// [`read_article`] on `file`, naming it `shown` in the article and in errors (the
 /// drop folder reads a claimed copy but reports the name the user dropped).
 /// With `inside` (a canonical folder), `file` is read only if it is no symbolic
@@ -310,19 +373,7 @@ pub(crate) async fn read_article_as(
         Some(opened) => opened,
         None => open_regular(file, shown, None).await?,
     };
-    let too_large = |size| ArticleError::TooLarge {
-        path: shown.to_path_buf(),
-        size,
-        limit: max_bytes,
-    };
-    if meta.len() > max_bytes {
-        return Err(too_large(meta.len()));
-    }
-    let modified = meta
-        .modified()
-        .ok()
-        .map(|t| DateTime::<Utc>::from(t).date_naive());
-
+    within(shown, meta.len(), max_bytes)?;
     // The file may grow after the stat: read at most one byte past the limit.
     let capacity = usize::try_from(meta.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
@@ -331,15 +382,12 @@ pub(crate) async fn read_article_as(
         .read_to_end(&mut bytes)
         .await
         .map_err(io_err)?;
-    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if read > max_bytes {
-        return Err(too_large(read));
-    }
-
-    let dates = Dates {
-        fallback: published_override.or(modified),
-        forced: published_override,
-    };
+    within(
+        shown,
+        u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        max_bytes,
+    )?;
+    let dates = Dates::of(&meta, published_override);
     let shown_owned = shown.to_path_buf();
     // HTML extraction of a large page takes a while: keep it off the runtime.
     tokio::task::spawn_blocking(move || parse_dated(&shown_owned, &bytes, dates))
@@ -390,10 +438,7 @@ async fn open_regular(
     };
     let meta = handle.metadata().await.map_err(io_err)?;
     if !meta.is_file() {
-        return Err(io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        )));
+        regular_within(shown, &meta, u64::MAX)?;
     }
     if let Some(folder) = inside {
         let outside = || ArticleError::OutsideInbox {
@@ -435,6 +480,18 @@ struct Dates {
 }
 
 impl Dates {
+    /// The file's modification day (UTC) as the fallback, unless overridden.
+    fn of(meta: &std::fs::Metadata, published_override: Option<NaiveDate>) -> Dates {
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t| DateTime::<Utc>::from(t).date_naive());
+        Dates {
+            fallback: published_override.or(modified),
+            forced: published_override,
+        }
+    }
+
     fn fallback(fallback: Option<NaiveDate>) -> Dates {
         Dates {
             fallback,

@@ -1,0 +1,285 @@
+//! One short article per case: the claims the extractor must find, and for
+//! each trap the claim it must not make together with the one the same text
+//! does make (so a case cannot pass by finding nothing at all).
+
+use super::*;
+use crate::alert::message::format_value;
+use chrono::NaiveDate;
+use rstest::rstest;
+
+fn claims_of(title: &str, text: &str) -> Vec<String> {
+    let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+    let article = Article {
+        title: title.into(),
+        source: Some("Wire".into()),
+        url: None,
+        path: None,
+        published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
+        text: text.into(),
+    };
+    extract(&article, &lex)
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} = {} ({:?})",
+                c.event.key,
+                c.attribute.as_str(),
+                format_value(&c.value),
+                c.modality
+            )
+        })
+        .collect()
+}
+
+fn claims(text: &str) -> Vec<String> {
+    claims_of("", text)
+}
+
+#[rstest]
+// A deadline on the withdrawal as a whole.
+#[case(
+    "French troops will leave Mali by the end of 2025.",
+    "ML/france/final deadline = end of 2025 (Planned)"
+)]
+// A numbered phase, and the last of two phases is the final departure.
+#[case(
+    "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
+    "IQ/us/phase-1 deadline = September 2025 (Planned)"
+)]
+#[case(
+    "The pull-out of US troops from Iraq happens in two phases: the first phase ends by September 2025 and the second phase by September 2026.",
+    "IQ/us/final deadline = September 2026 (Planned)"
+)]
+// A named base from the gazetteer, and an open-class base.
+#[case(
+    "US troops will leave Bagram air base in Afghanistan by July 2025.",
+    "AF/us/base-bagram deadline = July 2025 (Planned)"
+)]
+#[case(
+    "Belgian soldiers handed the Ndala air base to the Congolese army on Thursday, the ministry said.",
+    "CD/belgium/base-ndala status = completed (Completed)"
+)]
+#[case(
+    "The last Belgian troops left Camp Meridian in Congo on Monday.",
+    "CD/belgium/base-meridian status = completed (Completed)"
+)]
+// A rejected proposal is recorded as rejected.
+#[case(
+    "Baghdad rejected a proposal for US troops to leave Iraq by 2027.",
+    "IQ/us/final deadline = 2027 (Rejected)"
+)]
+// Troop levels: what remains, what a cut brings it to.
+#[case(
+    "About 2,500 US troops remain in Iraq.",
+    "IQ/us/drawdown troop_count = about 2,500 troops (Completed)"
+)]
+#[case(
+    "Washington will reduce the number of American troops in Germany to 25,000.",
+    "DE/us/drawdown troop_count = 25,000 troops (Planned)"
+)]
+#[case(
+    "Some 2,000 French troops remain in the country, down from 3,500 a year ago, as France withdraws from Mali.",
+    "ML/france/drawdown troop_count = about 2,000 troops (Completed)"
+)]
+// "has agreed to withdraw": the withdrawal's status.
+#[case(
+    "The United States has agreed to withdraw its troops from Niger.",
+    "NE/us/final status = agreed (Planned)"
+)]
+// A completion with its day.
+#[case(
+    "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
+    "NE/france/final status = completed (Completed)"
+)]
+#[case(
+    "France has completed its withdrawal from Niger. The last French soldiers left Niger on September 2.",
+    "NE/france/final deadline = 2 September 2024 (Completed)"
+)]
+// The start of the withdrawal, told in several ways.
+#[case(
+    "A first battalion of the regional force began flying home on Saturday from eastern Congo, the East African regional force said.",
+    "CD/eacrf/final status = in progress (Completed)"
+)]
+#[case(
+    "Kenyan troops flew out of Goma on Sunday, marking the start of the EACRF withdrawal from Congo.",
+    "CD/eacrf/final status = in progress (Completed)"
+)]
+// Old and new in one sentence: only the new one is claimed.
+#[case(
+    "Canada now plans to have all its troops out of Latvia by Oct. 20, instead of the June 1 deadline agreed last year.",
+    "LV/canada/final deadline = 20 October 2024 (Planned)"
+)]
+// A deadline named by a hedged official stays, marked as such.
+#[case(
+    "The ministry said the withdrawal of French forces from Chad could be completed by the end of the year.",
+    "TD/france/final deadline = end of 2024 (Speculative)"
+)]
+// The receiver's side: the host's army takes over the last base.
+#[case(
+    "Chadian forces took control of the Faya base on Friday after French troops withdrew from Chad.",
+    "TD/france/base-faya status = completed (Completed)"
+)]
+// A halted withdrawal.
+#[case(
+    "The UN mission MONUSCO halted its withdrawal from Congo on Tuesday.",
+    "CD/monusco/final status = postponed (Completed)"
+)]
+// A force named by where it is stationed keeps its deadline.
+#[case(
+    "Paris said the withdrawal of French forces stationed in northern Mali will be finished by March 2025.",
+    "ML/france/final deadline = March 2025 (Planned)"
+)]
+// The host named as a party to a deal does not leave itself.
+#[case(
+    "Germany and Niger have agreed on a plan to withdraw German troops from Niger by August 2025.",
+    "NE/germany/final deadline = August 2025 (Planned)"
+)]
+// A proposal refused in the clause after it.
+#[case(
+    "Washington had proposed a two-year pullout of its soldiers from Syria, which Damascus rejected.",
+    "SY/us/final duration = 2 years (Rejected)"
+)]
+// The start of a pullout from some of the sites: a drawdown under way.
+#[case(
+    "Officials described the convoy as the beginning of a partial withdrawal of US troops from Afghanistan.",
+    "AF/us/drawdown status = in progress (Completed)"
+)]
+// A date a change moved to: the new deadline, however long ago it moved.
+#[case(
+    "The withdrawal of Italian troops from Lebanon has been pushed back to March 2026, officials said.",
+    "LB/italy/final deadline = March 2026 (Planned)"
+)]
+fn finds(#[case] text: &str, #[case] expected: &str) {
+    let got = claims(text);
+    assert!(
+        got.iter().any(|c| c == expected),
+        "{expected:?} not in {got:#?}"
+    );
+}
+
+/// Each trap: the text, a claim it does make, and words no claim may carry.
+#[rstest]
+// History is not a deadline.
+#[case(
+    "US troops first invaded Iraq in 2003 and withdrew in 2011; the new plan is for US troops to leave Iraq by 2026.",
+    "IQ/us/final deadline = 2026 (Planned)",
+    "2011"
+)]
+// Another event's date.
+#[case(
+    "US troops will leave Iraq by December 2025, after the elections in October.",
+    "IQ/us/final deadline = December 2025 (Planned)",
+    "October"
+)]
+// Casualties are not troop counts.
+#[case(
+    "About 900 US troops remain in Syria after attacks killed 3 soldiers.",
+    "SY/us/drawdown troop_count = about 900 troops (Completed)",
+    "3 troops"
+)]
+// A start date is not a deadline.
+#[case(
+    "The withdrawal of US troops from Niger will start on May 1 and end by September 15.",
+    "NE/us/final deadline = 15 September 2024 (Planned)",
+    "May"
+)]
+// A plan is not a completion.
+#[case(
+    "The withdrawal of French troops from Niger will be completed by December.",
+    "NE/france/final deadline = December 2024 (Planned)",
+    "completed ("
+)]
+// Another force's withdrawal in the same article.
+#[case(
+    "US troops will leave Afghanistan by May 2025. Germany and Italy brought their last soldiers home at the end of June.",
+    "AF/us/final deadline = May 2025 (Planned)",
+    "June"
+)]
+// A level in other countries, named before the number.
+#[case(
+    "US troops will leave Germany by May 2025. In Iraq, the US cut its troops to 2,500.",
+    "DE/us/final deadline = May 2025 (Planned)",
+    "DE/us/drawdown troop_count"
+)]
+// Troops sent somewhere: "to 12 bases" is no level, arriving is no leaving.
+#[case(
+    "US troops will leave Iraq by 2026; some troops were moved to 12 bases in Syria.",
+    "IQ/us/final deadline = 2026 (Planned)",
+    "troop_count"
+)]
+// Talks held somewhere do not make it the host.
+#[case(
+    "Talks on the pullout of Russian troops from Moldova were held in Geneva on Monday; the troops will be gone by March 2025.",
+    "MD/russia/final deadline = March 2025 (Planned)",
+    "CH/"
+)]
+// The host's own army taking over is not a force leaving.
+#[case(
+    "The Malian army took over the Gao base after French troops left Mali.",
+    "ML/france/base-gao status = completed (Completed)",
+    "ML/mali"
+)]
+// A contingent of a mission leaving is progress, not the end of the mission.
+#[case(
+    "The Ugandan contingent of the East African regional force has completed its withdrawal from Congo.",
+    "CD/eacrf/final status = in progress (Completed)",
+    "completed (Completed)"
+)]
+// "could" in a trailing clause does not make the official deadline speculative.
+#[case(
+    "French troops will leave Chad by January 31, although bad weather could slow the convoys.",
+    "TD/france/final deadline = 31 January 2025 (Planned)",
+    "Speculative"
+)]
+// A completion said after "after", "once", "until" lies ahead.
+#[case(
+    "British troops will leave Estonia by June 2025, and the base will stay open even after the withdrawal is complete.",
+    "EE/uk/final deadline = June 2025 (Planned)",
+    "completed ("
+)]
+// Reported as a plan with a time ahead, a participle is no departure done.
+#[case(
+    "Officials said last week that French soldiers would leave Chad by March, with the rest departing by the end of 2025.",
+    "TD/france/final deadline = end of 2025 (Planned)",
+    "in progress"
+)]
+// Finishing the plan for a withdrawal is not finishing the withdrawal;
+// agreeing on it is agreeing to withdraw.
+#[case(
+    "Kenya and Somalia finalised a plan for the withdrawal of Kenyan troops from Somalia, and agreed on a timetable for the staged departure of the Kenyan contingent from Somalia.",
+    "SO/kenya/final status = agreed (Planned)",
+    "completed ("
+)]
+fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
+    let got = claims(text);
+    assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
+    assert!(
+        !got.iter().any(|c| c.contains(absent)),
+        "{absent:?} found in {got:#?}"
+    );
+}
+
+/// Other meanings of "withdraw" make no claim at all.
+#[rstest]
+#[case("Russia will withdraw from the arms treaty by the end of 2025.")]
+#[case("The candidate withdrew from the race on Monday.")]
+#[case("The bank withdrew its offer after the talks failed.")]
+#[case("Ten soldiers were killed in an ambush near the base last week.")]
+#[case("Parliament left the vote until after the summer recess.")]
+fn negatives_stay_silent(#[case] text: &str) {
+    let got = claims(text);
+    assert!(got.is_empty(), "{got:#?}");
+}
+
+#[test]
+fn the_headline_names_the_withdrawal_a_sentence_only_implies() {
+    let got = claims_of(
+        "Germany pulls its troops out of Mali",
+        "The last soldiers left on Tuesday, the defence ministry said.",
+    );
+    assert!(
+        got.iter()
+            .any(|c| c == "ML/germany/final status = completed (Completed)"),
+        "{got:#?}"
+    );
+}

@@ -1,0 +1,312 @@
+//! Stage 1: a sentence becomes tokens. Each token keeps its byte span in the
+//! sentence, its shape (word, number, punctuation; capitalised, acronym) and
+//! what the dictionary knows of its lowercase form (closed-class tags, verb
+//! form, the entries it starts). Takes a sentence; gives `Vec<Token>`. Pure.
+
+use std::borrow::Cow;
+
+use super::dict::{Dict, Form, Tags, WordInfo};
+
+/// What a token is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Word,
+    /// Digits, with thousands separators or a decimal point ("1,000", "2.5").
+    Number,
+    Punct(char),
+}
+
+/// One token of a sentence.
+#[derive(Debug, Clone)]
+pub struct Token<'s, 'd> {
+    /// Byte offsets in the sentence.
+    pub start: usize,
+    pub end: usize,
+    pub text: &'s str,
+    /// Lowercase text (borrowed when the text has no capitals).
+    pub lower: Cow<'s, str>,
+    pub kind: Kind,
+    /// Starts with a capital letter.
+    pub cap: bool,
+    /// Two or more capitals and no lowercase ("MONUSCO", "U.S.").
+    pub acronym: bool,
+    pub info: Option<&'d WordInfo>,
+}
+
+impl Token<'_, '_> {
+    /// "northern", "central", "south-eastern": a direction before a place.
+    pub fn is_direction(&self) -> bool {
+        let w = self.lower.as_ref();
+        matches!(w, "central" | "north" | "south" | "east" | "west")
+            || ["northern", "southern", "eastern", "western"]
+                .iter()
+                .any(|d| w.ends_with(d))
+    }
+
+    pub fn tags(&self) -> Tags {
+        self.info.map(|i| i.tags).unwrap_or_default()
+    }
+
+    pub fn has(&self, t: Tags) -> bool {
+        self.tags().has(t)
+    }
+
+    pub fn is(&self, word: &str) -> bool {
+        self.lower == word
+    }
+
+    pub fn is_punct(&self) -> bool {
+        matches!(self.kind, Kind::Punct(_))
+    }
+
+    pub fn is_word(&self) -> bool {
+        self.kind == Kind::Word
+    }
+
+    /// The token's form as a verb, or a guess from its suffix for verbs the
+    /// dictionary does not list ("ordered", "stationed").
+    pub fn verb_form(&self) -> Form {
+        match self.info.map(|i| i.verb_form) {
+            Some(f) if f != Form::Other => f,
+            _ if self.kind != Kind::Word || self.cap && self.start > 0 => Form::Other,
+            _ if self.lower.len() > 4 && self.lower.ends_with("ed") => Form::PastOrParticiple,
+            _ if self.lower.len() > 5 && self.lower.ends_with("ing") => Form::Gerund,
+            _ => Form::Other,
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '’'
+}
+
+/// Splits a sentence into tokens and looks each word up.
+pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
+    let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    let n = chars.len();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map_or(sentence.len(), |&(o, _)| o);
+    let mut i = 0;
+    while i < n {
+        let Some(c) = at(i) else { break };
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let start = i;
+            let mut j = i + 1;
+            let mut has_dot = false;
+            while let Some(d) = at(j) {
+                if d.is_alphanumeric() {
+                    j += 1;
+                    continue;
+                }
+                let next_alnum = at(j + 1).is_some_and(char::is_alphanumeric);
+                // Joiners inside a word: "al-Asad", "U.S", "1,000", "2.5".
+                let joins = match d {
+                    '-' | '‑' => next_alnum,
+                    '.' => {
+                        next_alnum && !at(j + 1).is_some_and(|x| x.is_lowercase() && j - start > 3)
+                    }
+                    ',' => {
+                        at(j - 1).is_some_and(|x| x.is_ascii_digit())
+                            && at(j + 1).is_some_and(|x| x.is_ascii_digit())
+                            && at(j + 4).is_none_or(|x| !x.is_ascii_digit())
+                    }
+                    _ if is_apostrophe(d) => {
+                        // "France's", "didn't" split; "N'Djamena", "Côte d'Ivoire" stay.
+                        next_alnum && {
+                            let tail: String = chars[j + 1..]
+                                .iter()
+                                .map(|&(_, x)| x)
+                                .take_while(|x| x.is_alphanumeric())
+                                .collect();
+                            !(tail.eq_ignore_ascii_case("s")
+                                || tail.eq_ignore_ascii_case("t")
+                                || tail.eq_ignore_ascii_case("ll")
+                                || tail.eq_ignore_ascii_case("re")
+                                || tail.eq_ignore_ascii_case("ve")
+                                || tail.eq_ignore_ascii_case("d"))
+                        }
+                    }
+                    _ => false,
+                };
+                if !joins {
+                    break;
+                }
+                has_dot |= d == '.';
+                j += 1;
+            }
+            // "U.S." keeps its final period; "n't" splits off "didn't".
+            if has_dot && at(j) == Some('.') && j - start <= 6 {
+                j += 1;
+            }
+            let mut end_char = j;
+            let word_lower_tail_nt = {
+                let w = &sentence[offset(start)..offset(j)];
+                w.len() > 1
+                    && (w.ends_with('n') || w.ends_with('N'))
+                    && at(j).is_some_and(is_apostrophe)
+                    && at(j + 1).is_some_and(|x| x == 't' || x == 'T')
+                    && at(j + 2).is_none_or(|x| !x.is_alphanumeric())
+            };
+            if word_lower_tail_nt {
+                end_char = j - 1; // "did" + "n't"
+            }
+            push(&mut out, sentence, offset(start), offset(end_char), dict);
+            if word_lower_tail_nt {
+                push(&mut out, sentence, offset(j - 1), offset(j + 2), dict);
+                i = j + 2;
+            } else {
+                i = j;
+            }
+            continue;
+        }
+        if is_apostrophe(c) && at(i + 1).is_some_and(char::is_alphabetic) {
+            // "'s", "'ll", "'re", "'ve", "'d"
+            let mut j = i + 1;
+            while at(j).is_some_and(char::is_alphabetic) {
+                j += 1;
+            }
+            if j - i <= 3 && out.last().is_some_and(|t| t.end == offset(i)) {
+                push(&mut out, sentence, offset(i), offset(j), dict);
+                i = j;
+                continue;
+            }
+        }
+        let end = offset(i + 1);
+        out.push(Token {
+            start: offset(i),
+            end,
+            text: &sentence[offset(i)..end],
+            lower: Cow::Borrowed(&sentence[offset(i)..end]),
+            kind: Kind::Punct(c),
+            cap: false,
+            acronym: false,
+            info: None,
+        });
+        i += 1;
+    }
+    join_spaced_thousands(&mut out, sentence);
+    out
+}
+
+fn push<'s, 'd>(
+    out: &mut Vec<Token<'s, 'd>>,
+    sentence: &'s str,
+    start: usize,
+    end: usize,
+    dict: &'d Dict,
+) {
+    let text = &sentence[start..end];
+    let lower: Cow<str> = if text.chars().any(char::is_uppercase) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let lower = match lower {
+        Cow::Owned(s) if s.contains('’') => Cow::Owned(s.replace('’', "'")),
+        Cow::Borrowed(s) if s.contains('’') => Cow::Owned(s.replace('’', "'")),
+        other => other,
+    };
+    let first = text.chars().next();
+    let kind = if first.is_some_and(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        Kind::Number
+    } else {
+        Kind::Word
+    };
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let acronym = letters >= 2 && !text.chars().any(char::is_lowercase);
+    let info = dict.get(&lower);
+    out.push(Token {
+        start,
+        end,
+        text,
+        lower,
+        kind,
+        cap: first.is_some_and(char::is_uppercase),
+        acronym,
+        info,
+    });
+}
+
+/// "2 000 troops", "1 495 personnel": a number written with spaces between
+/// its groups of thousands becomes one number token.
+fn join_spaced_thousands<'s>(out: &mut Vec<Token<'s, '_>>, sentence: &'s str) {
+    let mut i = 0;
+    while i + 1 < out.len() {
+        let (a, b) = (&out[i], &out[i + 1]);
+        let joinable = a.kind == Kind::Number
+            && b.kind == Kind::Number
+            && a.text.len() <= 3
+            && !a.text.contains([',', '.'])
+            && b.text.len() == 3
+            && b.text.bytes().all(|x| x.is_ascii_digit())
+            && sentence[a.end..b.start]
+                .chars()
+                .all(|c| c == ' ' || c == '\u{a0}')
+            && b.start - a.end == sentence[a.end..b.start].len()
+            && sentence[a.end..b.start].chars().count() == 1;
+        if joinable {
+            let (start, end) = (a.start, b.end);
+            let joined: String = sentence[start..end]
+                .chars()
+                .filter(|c| c.is_ascii_digit())
+                .collect();
+            out[i].end = end;
+            out[i].text = &sentence[start..end];
+            out[i].lower = Cow::Owned(joined);
+            out.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// The index of the token that contains byte `offset`, or the first after it.
+pub fn token_at(toks: &[Token], offset: usize) -> usize {
+    toks.partition_point(|t| t.end <= offset)
+}
+
+/// Token indexes `[first, last)` covering bytes `[start, end)`.
+pub fn token_span(toks: &[Token], start: usize, end: usize) -> (usize, usize) {
+    let first = token_at(toks, start);
+    let last = toks.partition_point(|t| t.start < end);
+    (first, last.max(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::dict::GrammarFile;
+    use rstest::rstest;
+
+    fn words(s: &str) -> Vec<String> {
+        let file: GrammarFile =
+            toml::from_str(include_str!("grammar.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let d = Dict::compile(&file);
+        tokenize(s, &d)
+            .iter()
+            .map(|t| t.lower.to_string())
+            .collect()
+    }
+
+    #[rstest]
+    #[case("U.S. troops left.", &["u.s.", "troops", "left", "."])]
+    #[case("France's troops didn't leave", &["france", "'s", "troops", "did", "n't", "leave"])]
+    #[case("about 2,500 troops", &["about", "2,500", "troops"])]
+    #[case("some 2 000 soldiers", &["some", "2000", "soldiers"])]
+    #[case("the pull-out from al-Asad", &["the", "pull-out", "from", "al-asad"])]
+    #[case("N'Djamena said", &["n'djamena", "said"])]
+    #[case("in 2023 100 troops", &["in", "2023", "100", "troops"])]
+    #[case("It won't", &["it", "wo", "n't"])]
+    fn splits(#[case] text: &str, #[case] expected: &[&str]) {
+        assert_eq!(words(text), expected);
+    }
+}
