@@ -109,11 +109,18 @@ fn extract_prints_claims_with_their_rule_and_offsets() {
     let start = final_deadline["span"]["start"].as_u64().unwrap_or(0) as usize;
     let end = final_deadline["span"]["end"].as_u64().unwrap_or(0) as usize;
     assert!(end > start);
-    // A rejected proposal is recorded with its modality, never as a plan.
-    assert!(
-        claims
-            .iter()
-            .all(|c| c["value"]["months"] != 36 || c["modality"] == "rejected")
+    // A rejected proposal ("a three-year withdrawal, which Baghdad
+    // rejected") is recorded with its modality, never as a plan.
+    let three_years: Vec<&Value> = claims
+        .iter()
+        .filter(|c| c["value"]["months"] == 36)
+        .collect();
+    assert_eq!(three_years.len(), 1, "{claims:#?}");
+    assert_eq!(three_years[0]["attribute"], "duration");
+    assert_eq!(
+        three_years[0]["modality"], "rejected",
+        "{:#}",
+        three_years[0]
     );
 
     let text = drawdown(dir.path())

@@ -6,19 +6,30 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// Current floors, equal to what the corpus scores today (measured
-/// 2026-12-02: 36 of 37 expected alerts found, no false alert, every date
-/// field 11/11/11 of 11 and every other value 24 of 24 right; the four labels
-/// added that day are statuses a known withdrawal reached, see docs/design.md). A floor below
-/// today's figure would let a regression through, so raise these with the
-/// extractor and never lower them.
-const MIN_MATCHED: u64 = 36;
-const EXPECTED: u64 = 37;
-const MIN_PRECISION: f64 = 1.0;
-const MIN_DATES: u64 = 11;
-const MIN_OTHER_VALUES: u64 = 24;
+/// 2026-12-07 with the clause-level extractor: 24 of 33 expected alerts found,
+/// 2 false alerts in 26, date fields 4/4/5 of 5 and every other value 19 of
+/// 19 right). The rule-list extractor before it scored higher here (it was
+/// written while reading these articles) and 0.04 on real news; this one
+/// trades a little of the first for 0.57 on `../shared/corpus-real`. A floor
+/// below today's figure would let a regression through, so raise these with
+/// the extractor and never lower them.
+const MIN_MATCHED: u64 = 24;
+const EXPECTED: u64 = 33;
+const MIN_PRECISION: f64 = 0.92;
+const MIN_DATES: u64 = 5;
+const MIN_DATES_OK: u64 = 4;
+const MIN_OTHER_VALUES: u64 = 19;
+const MAX_QUIET_FALSE: u64 = 1;
 
-#[test]
-fn the_corpus_scores_at_least_the_floors() {
+/// Floors on the real articles by journalists (`../shared/corpus-real`,
+/// measured 2026-12-07: 26 of 46 expected alerts, 41 alerts raised).
+const REAL_MIN_MATCHED: u64 = 26;
+const REAL_EXPECTED: u64 = 46;
+const REAL_MIN_PRECISION: f64 = 0.63;
+const REAL_MAX_QUIET_FALSE: u64 = 4;
+
+/// Runs `drawdown eval --format json` on `dirs` and returns its lines.
+fn eval(dirs: &[&str]) -> Vec<Value> {
     let root = env!("CARGO_MANIFEST_DIR");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let config = dir.path().join("c.toml");
@@ -28,13 +39,8 @@ fn the_corpus_scores_at_least_the_floors() {
         .current_dir(root)
         .arg("--config")
         .arg(&config)
-        .args([
-            "eval",
-            "--format",
-            "json",
-            "tests/corpus",
-            "tests/fixtures/story",
-        ])
+        .args(["eval", "--format", "json"])
+        .args(dirs)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -42,19 +48,78 @@ fn the_corpus_scores_at_least_the_floors() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
-    let total = lines
+        .collect()
+}
+
+fn total(lines: &[Value]) -> &Value {
+    lines
         .iter()
         .find(|l| l["story"] == "TOTAL")
-        .unwrap_or_else(|| panic!("no total line"));
-    let count = |key: &str| {
-        total[key]
-            .as_u64()
-            .unwrap_or_else(|| panic!("TOTAL has no count {key}: {total:#}"))
-    };
+        .unwrap_or_else(|| panic!("no total line"))
+}
+
+fn count(total: &Value, key: &str) -> u64 {
+    total[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("TOTAL has no count {key}: {total:#}"))
+}
+
+/// Every story whose name starts with "Negative" raised no alert.
+fn negatives_are_silent(lines: &[Value]) {
+    let negatives: Vec<&Value> = lines
+        .iter()
+        .filter(|l| {
+            l["story"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Negative"))
+        })
+        .collect();
+    assert!(!negatives.is_empty(), "no negative story");
+    for n in negatives {
+        assert_eq!(n["alerts"], 0, "{n:#}");
+    }
+}
+
+#[test]
+fn real_news_scores_at_least_the_floors() {
+    let real = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus-real");
+    if !std::path::Path::new(real).is_dir() {
+        eprintln!("skipped: ../shared/corpus-real is not here");
+        return;
+    }
+    let lines = eval(&[real]);
+    let total = total(&lines);
+    eprintln!(
+        "corpus-real: recall {:.2}, precision {:.2}",
+        total["recall"].as_f64().unwrap_or(0.0),
+        total["precision"].as_f64().unwrap_or(0.0)
+    );
+    assert_eq!(count(total, "expected"), REAL_EXPECTED, "{total:#}");
+    assert!(
+        count(total, "matched") >= REAL_MIN_MATCHED,
+        "found {} of {REAL_EXPECTED}, floor {REAL_MIN_MATCHED}: {total:#}",
+        count(total, "matched")
+    );
+    let precision = total["precision"].as_f64().unwrap_or(0.0);
+    assert!(
+        precision >= REAL_MIN_PRECISION,
+        "precision {precision:.2} fell below {REAL_MIN_PRECISION}: {total:#}"
+    );
+    assert!(
+        count(total, "quiet_false") <= REAL_MAX_QUIET_FALSE,
+        "alerts on quiet articles: {total:#}"
+    );
+    negatives_are_silent(&lines);
+}
+
+#[test]
+fn the_corpus_scores_at_least_the_floors() {
+    let lines = eval(&["tests/corpus", "tests/fixtures/story"]);
+    let total = total(&lines);
+    let count = |key: &str| count(total, key);
     let recall = total["recall"].as_f64().unwrap_or(0.0);
     let precision = total["precision"].as_f64().unwrap_or(0.0);
     eprintln!("corpus: recall {recall:.2}, precision {precision:.2}");
@@ -75,7 +140,7 @@ fn the_corpus_scores_at_least_the_floors() {
     let dates = count("dates");
     assert!(dates >= MIN_DATES, "only {dates} dates checked: {total:#}");
     for field in ["earliest_ok", "latest_ok", "granularity_ok"] {
-        assert_eq!(count(field), dates, "{field}: {total:#}");
+        assert!(count(field) >= MIN_DATES_OK, "{field}: {total:#}");
     }
     let values = count("other_values");
     assert!(
@@ -84,17 +149,9 @@ fn the_corpus_scores_at_least_the_floors() {
     );
     assert_eq!(count("other_values_ok"), values, "{total:#}");
     // Articles where "withdraw" means something else never raise an alert.
-    let negative = lines
-        .iter()
-        .find(|l| {
-            l["story"]
-                .as_str()
-                .is_some_and(|s| s.starts_with("Negative"))
-        })
-        .unwrap_or_else(|| panic!("no negative story"));
-    assert_eq!(negative["alerts"], 0, "{negative:#}");
-    assert_eq!(
-        total["quiet_false"], 0,
+    negatives_are_silent(&lines);
+    assert!(
+        count("quiet_false") <= MAX_QUIET_FALSE,
         "alerts on quiet articles: {total:#}"
     );
     // The seed story retold in our own words is right.
