@@ -34,6 +34,10 @@ pub const ARTICLES: &str = "drawdown_articles_total";
 /// `drawdown_articles_quarantined_total{source, reason}`: articles set aside
 /// unread (the drop folder's `failed/`, a refused POST), by reason code.
 pub const QUARANTINED: &str = "drawdown_articles_quarantined_total";
+/// `drawdown_articles_transcoded_total{source, encoding, how}`: articles read
+/// in an encoding other than UTF-8, by the encoding assumed and how it was
+/// decided (`bom`, `declared`, `detected`).
+pub const TRANSCODED: &str = "drawdown_articles_transcoded_total";
 /// `drawdown_claims_total{attribute}`: claims extracted from stored articles.
 pub const CLAIMS: &str = "drawdown_claims_total";
 /// `drawdown_alerts_total{kind}`: alerts raised (stored in the outbox).
@@ -381,6 +385,15 @@ impl Metrics {
         });
     }
 
+    /// One article read in an encoding other than UTF-8 (`windows-1252`,
+    /// `UTF-16LE`, ...), decided by `how` (`bom`, `declared`, `detected`).
+    pub fn transcoded(&self, source: SourceKind, encoding: &'static str, how: &'static str) {
+        self.record(|| {
+            counter!(TRANSCODED, "source" => source.as_str(), "encoding" => encoding, "how" => how)
+                .increment(1);
+        });
+    }
+
     /// One claim extracted from a stored article.
     pub fn claim(&self, attribute: Attribute) {
         self.record(|| counter!(CLAIMS, "attribute" => attribute.as_str()).increment(1));
@@ -496,6 +509,11 @@ fn describe() {
         QUARANTINED,
         Unit::Count,
         "Articles set aside unread, by source and reason."
+    );
+    describe_counter!(
+        TRANSCODED,
+        Unit::Count,
+        "Articles read in an encoding other than UTF-8, by source, encoding and how it was decided."
     );
     describe_counter!(CLAIMS, Unit::Count, "Claims extracted, by attribute.");
     describe_counter!(ALERTS, Unit::Count, "Alerts raised, by kind.");

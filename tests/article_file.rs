@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use drawdown::source::article_file::{article_files, read_article};
+use drawdown::source::article_file::{
+    EncodingSource, article_files, parse_article_decoded, read_article,
+};
 
 const MAX: u64 = 10_000_000;
 
@@ -128,7 +130,7 @@ async fn broken_files_say_why() {
     let cases = [
         ("binary.txt", "binary"),
         ("empty.txt", "empty"),
-        ("latin1.txt", "not_utf8"),
+        ("bom-then-latin1.txt", "bad_encoding"),
         ("scan.pdf", "unknown_extension"),
         ("missing-text.json", "missing_field"),
     ];
@@ -141,4 +143,80 @@ async fn broken_files_say_why() {
     let path = fixtures("articles").join("03-coastal-observer.html");
     let err = read_article(&path, None, 1_000).await.unwrap_err();
     assert_eq!(err.reason_code(), "too_large");
+}
+
+/// Articles saved by hand in another encoding (the files of
+/// `tests/fixtures/encodings/`, written with iconv) read as the same text
+/// their UTF-8 originals hold, and say which encoding was assumed and why.
+#[tokio::test]
+async fn files_in_other_encodings_are_decoded() {
+    let cases = [
+        (
+            "windows-1252.txt",
+            "windows-1252",
+            EncodingSource::Detected,
+            "French troops to leave Niger by the end of 2026",
+            "“We will complete the drawdown in two phases,” he told reporters at a café near the ministry; the cost is put at €40 million.",
+        ),
+        (
+            "latin1.md",
+            "windows-1252",
+            EncodingSource::Detected,
+            "German soldiers to leave Mali by May 2024",
+            "read by Général Müller, « a firm date ».",
+        ),
+        (
+            "utf-16le.txt",
+            "UTF-16LE",
+            EncodingSource::Bom,
+            "Coalition withdrawal — “phase two” begins",
+            "Naïve estimates put the remaining troops at 2,500.",
+        ),
+        (
+            "utf-16be.json",
+            "UTF-16BE",
+            EncodingSource::Bom,
+            "Last French unit leaves Chad",
+            "officials in N’Djamena said — “a page is turned”.",
+        ),
+        (
+            "windows-1252.html",
+            "windows-1252",
+            EncodingSource::Declared,
+            "France to leave Niger by the end of 2026",
+            "“It is the end of an era,” said the minister, Sébastien Lecornu, in the ministry’s café.",
+        ),
+        (
+            "windows-1251.txt",
+            "windows-1251",
+            EncodingSource::Detected,
+            "Вывод войск завершится к концу 2026 года",
+            "Последние военнослужащие покинут базу до конца 2026 года",
+        ),
+    ];
+    for (name, encoding, how, title, sentence) in cases {
+        let path = fixtures("encodings").join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let read = parse_article_decoded(&path, &bytes, Some(day("2025-01-01")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            (read.encoding.name, read.encoding.source),
+            (encoding, how),
+            "{name}"
+        );
+        assert!(
+            read.article.title.starts_with(title),
+            "{name}: {}",
+            read.article.title
+        );
+        assert!(
+            read.article.text.contains(sentence),
+            "{name}: {}",
+            read.article.text
+        );
+        assert!(!read.article.text.contains('\u{FFFD}'), "{name}");
+        // read_article takes the same path.
+        let article = read_article(&path, None, MAX).await.unwrap();
+        assert_eq!(article.text, read.article.text, "{name}");
+    }
 }

@@ -233,6 +233,51 @@ fn ingest_of_a_broken_file_says_why_and_fails() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.txt"));
 }
 
+/// Articles saved in Windows-1252 and UTF-16 go through `ingest` decoded,
+/// and the log says, per file, which encoding was assumed and why.
+#[test]
+fn ingest_decodes_other_encodings_and_logs_which() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "c.toml", "[store]\npath = \"d.db\"\n");
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encodings");
+    let files = ["windows-1252.txt", "utf-16le.txt", "windows-1252.html"];
+    let out = drawdown(dir.path())
+        .env("RUST_LOG", "drawdown=info")
+        .args(["--config", "c.toml", "--log-format", "json", "ingest"])
+        .args(files.map(|f| fixtures.join(f)))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let logged = json_lines(&out.stderr);
+    for (file, encoding, how, level) in [
+        ("windows-1252.txt", "windows-1252", "detected", "WARN"),
+        ("utf-16le.txt", "UTF-16LE", "bom", "INFO"),
+        ("windows-1252.html", "windows-1252", "declared", "INFO"),
+    ] {
+        let line = logged
+            .iter()
+            .find(|l| l["file"].as_str().is_some_and(|f| f.ends_with(file)))
+            .unwrap_or_else(|| panic!("no log line names {file}: {stderr}"));
+        assert_eq!(line["encoding"], encoding, "{line}");
+        assert_eq!(line["how"], how, "{line}");
+        assert_eq!(line["level"], level, "{line}");
+        let message = line["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("decoded as {encoding}")),
+            "{line}"
+        );
+    }
+    // What was stored is the decoded text: `timeline` quotes it.
+    let timeline = drawdown(dir.path())
+        .args(["--config", "c.toml", "timeline", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let timeline = String::from_utf8_lossy(&timeline.stdout);
+    assert!(timeline.contains("Sébastien Lecornu"), "{timeline}");
+    assert!(!timeline.contains('\u{FFFD}'), "{timeline}");
+}
+
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

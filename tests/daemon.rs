@@ -135,8 +135,8 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
         .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(inbox.join("empty.txt"), "").unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(
-        inbox.join("latin1.txt"),
-        b"Title: Caf\xe9\n\nTroops left.\n",
+        inbox.join("lying-bom.txt"),
+        b"\xef\xbb\xbfTitle: Caf\xe9\n\nTroops left.\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(inbox.join("report.pdf"), "%PDF-1.4").unwrap_or_else(|e| panic!("{e}"));
@@ -148,7 +148,7 @@ fn the_daemon_processes_the_inbox_and_stops_cleanly_on_sigterm() {
     for bad in [
         "junk.txt",
         "empty.txt",
-        "latin1.txt",
+        "lying-bom.txt",
         "report.pdf",
         "missing.json",
     ] {

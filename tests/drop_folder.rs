@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use drawdown::metrics::{INBOX_FILES, Metrics, QUARANTINED};
+use drawdown::metrics::{INBOX_FILES, Metrics, QUARANTINED, TRANSCODED};
 use drawdown::source::drop_folder::{DropFolder, InboxConfig};
 use drawdown::source::{Incoming, Processed, Source, SourceError};
 use tokio::sync::mpsc;
@@ -29,6 +29,7 @@ fn fixture(dir: &str, name: &str) -> PathBuf {
 struct Handover {
     origin: String,
     title: String,
+    text: String,
     path: Option<PathBuf>,
     at: Instant,
 }
@@ -103,6 +104,7 @@ fn start(inbox: &Path, answer: Processed) -> Running {
             record.lock().unwrap().push(Handover {
                 origin: incoming.origin.clone(),
                 title: incoming.article.title.clone(),
+                text: incoming.article.text.clone(),
                 path: incoming.article.path.clone(),
                 at: Instant::now(),
             });
@@ -303,7 +305,11 @@ async fn broken_files_go_to_failed_with_a_reason_and_the_source_goes_on() {
     let cases = [
         ("binary.txt", "binary data", "binary"),
         ("empty.txt", "the file is empty", "empty"),
-        ("latin1.txt", "not valid UTF-8 at byte 82", "not_utf8"),
+        (
+            "bom-then-latin1.txt",
+            "starts with a UTF-8 byte order mark but byte 51 is not valid UTF-8",
+            "bad_encoding",
+        ),
         (
             "scan.pdf",
             "\".pdf\" is not an article format; accepted: .txt, .md, .html, .htm, .json",
@@ -345,6 +351,51 @@ async fn broken_files_go_to_failed_with_a_reason_and_the_source_goes_on() {
     assert_eq!(run.seen().len(), 1);
     assert!(names_in(&run.inbox).is_empty());
     assert!(names_in(&run.inbox.join(".processing")).is_empty());
+    run.stop().await.unwrap();
+}
+
+/// Files saved by hand in Windows-1252, UTF-16 (with a BOM) or a page that
+/// declares its charset are handed over decoded, not refused, and counted
+/// under the encoding assumed.
+#[tokio::test]
+async fn files_in_other_encodings_are_handed_over_decoded_and_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = start(tmp.path(), stored());
+    let cases = [
+        (
+            "windows-1252.txt",
+            "windows-1252",
+            "detected",
+            "at a café near the ministry; the cost is put at €40 million.",
+        ),
+        ("utf-16le.txt", "UTF-16LE", "bom", "Naïve estimates"),
+        (
+            "windows-1252.html",
+            "windows-1252",
+            "declared",
+            "“It is the end of an era,”",
+        ),
+    ];
+    for (name, _, _, _) in &cases {
+        std::fs::copy(fixture("encodings", name), run.inbox.join(name)).unwrap();
+    }
+    for (name, encoding, how, words) in cases {
+        let done = run.inbox.join("done").join(name);
+        wait_for(name, || done.exists()).await;
+        let seen = run.seen();
+        let handover = seen
+            .iter()
+            .find(|h| h.origin.ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not handed over"));
+        assert!(handover.text.contains(words), "{name}: {}", handover.text);
+        let labels = [("source", "inbox"), ("encoding", encoding), ("how", how)];
+        assert!(
+            run.metrics.get(TRANSCODED, &labels) >= 1,
+            "{name}: {labels:?}"
+        );
+    }
+    assert_eq!(run.metrics.sum(TRANSCODED), 3);
+    assert!(!run.inbox.join("failed").join("windows-1252.txt").exists());
     run.stop().await.unwrap();
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::AppState;
 use super::error::ApiError;
 use crate::model::{Article, ChangeKind, Claim};
-use crate::source::article_file::{ArticleError, parse_article, parse_date};
+use crate::source::article_file::{ArticleError, Decoded, parse_article_decoded, parse_date};
 use crate::source::{Incoming, Processed, SourceKind};
 use crate::store::{AlertLine, StoredArticle};
 
@@ -72,7 +72,7 @@ impl PostError {
                 ArticleError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 ArticleError::Empty { .. }
                 | ArticleError::Binary { .. }
-                | ArticleError::NotUtf8 { .. }
+                | ArticleError::BadEncoding { .. }
                 | ArticleError::Json { .. } => StatusCode::BAD_REQUEST,
                 ArticleError::Io { .. }
                 | ArticleError::Symlink { .. }
@@ -124,9 +124,10 @@ fn reader_name(content_type: &str) -> Option<&'static str> {
 }
 
 /// A posted body and its headers to an `Article`, as the drop folder reads a
-/// file; `today` is the date of a text that names none. The headers win over
-/// what the body says. Pure: no I/O, no clock.
-pub fn parse_post(meta: &PostMeta, body: &[u8], today: NaiveDate) -> Result<Article, PostError> {
+/// file (in whatever encoding it is: see the readers), with the encoding it
+/// was read in; `today` is the date of a text that names none. The headers win
+/// over what the body says. Pure: no I/O, no clock.
+pub fn parse_post(meta: &PostMeta, body: &[u8], today: NaiveDate) -> Result<Decoded, PostError> {
     let content_type = meta.content_type.as_deref().unwrap_or_default();
     let name = reader_name(content_type)
         .ok_or_else(|| PostError::ContentType(content_type.to_string()))?;
@@ -136,7 +137,10 @@ pub fn parse_post(meta: &PostMeta, body: &[u8], today: NaiveDate) -> Result<Arti
         }
         None => None,
     };
-    let mut article = parse_article(
+    let Decoded {
+        mut article,
+        encoding,
+    } = parse_article_decoded(
         std::path::Path::new(name),
         body,
         Some(published.unwrap_or(today)),
@@ -161,7 +165,7 @@ pub fn parse_post(meta: &PostMeta, body: &[u8], today: NaiveDate) -> Result<Arti
     if let Some(day) = published {
         article.published = day;
     }
-    Ok(article)
+    Ok(Decoded { article, encoding })
 }
 
 /// The headers of a request as [`PostMeta`].
@@ -250,7 +254,11 @@ pub async fn post_article(
         Err(e) => Err(e),
     };
     let article = match parsed {
-        Ok(article) => article,
+        Ok(read) => {
+            read.encoding.log(&"POST /api/articles");
+            read.encoding.count(&state.metrics, SourceKind::Http);
+            read.article
+        }
         Err(err) => {
             state.metrics.quarantined(SourceKind::Http, err.code());
             tracing::warn!(code = err.code(), reason = %err.message(), "posted article rejected");
@@ -309,7 +317,8 @@ mod tests {
             body,
             day("2025-01-01"),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .article;
         assert_eq!(article.title, "Troops to leave");
         assert_eq!(article.source.as_deref(), Some("Gulf Dispatch"));
         assert_eq!(article.published, day("2024-09-10"));
@@ -320,7 +329,8 @@ mod tests {
     fn headers_win_over_the_body_and_today_is_the_fallback() {
         let body = b"Troops to leave\n\nThe coalition will leave by September 2026.";
         let plain = parse_post(&meta("text/plain"), body, day("2025-01-01"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+            .article;
         assert_eq!(plain.title, "Troops to leave");
         assert_eq!(plain.published, day("2025-01-01"));
         let given = PostMeta {
@@ -330,7 +340,9 @@ mod tests {
             url: Some("https://news.example.org/a".into()),
             ..meta("text/plain")
         };
-        let article = parse_post(&given, body, day("2025-01-01")).unwrap_or_else(|e| panic!("{e}"));
+        let article = parse_post(&given, body, day("2025-01-01"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .article;
         assert_eq!(article.title, "Given title");
         assert_eq!(article.source.as_deref(), Some("Northwire"));
         assert_eq!(article.published, day("2024-09-06"));
@@ -375,7 +387,7 @@ mod tests {
         for (content_type, body, status, code) in cases {
             let err = match parse_post(&meta(content_type), body, day("2025-01-01")) {
                 Err(e) => e,
-                Ok(a) => panic!("{content_type} {body:?} was accepted: {a:?}"),
+                Ok(read) => panic!("{content_type} {body:?} was accepted: {:?}", read.article),
             };
             assert_eq!((err.status(), err.code()), (status, code), "{err}");
             assert!(!err.message().starts_with("body."), "{}", err.message());

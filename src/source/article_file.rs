@@ -42,11 +42,15 @@ pub enum ArticleError {
         /// The file, as the user knows it.
         path: PathBuf,
     },
-    /// Neither valid UTF-8 nor UTF-16 with a byte order mark.
-    #[error("{}: not valid UTF-8 at byte {offset}; save the file as UTF-8 text", .path.display())]
-    NotUtf8 {
+    /// A byte order mark names an encoding (UTF-8, UTF-16) the bytes after it
+    /// are not valid in. Text without a BOM is never refused for its encoding:
+    /// it is decoded in the encoding it declares or that its bytes suggest.
+    #[error("{}: starts with a {encoding} byte order mark but byte {offset} is not valid {encoding}; save the file again as UTF-8", .path.display())]
+    BadEncoding {
         /// The file, as the user knows it.
         path: PathBuf,
+        /// The encoding the byte order mark names.
+        encoding: &'static str,
         /// Where the first invalid byte is, from the start of the file.
         offset: usize,
     },
@@ -149,7 +153,7 @@ impl ArticleError {
         match self {
             ArticleError::Empty { .. } => "empty",
             ArticleError::Binary { .. } => "binary",
-            ArticleError::NotUtf8 { .. } => "not_utf8",
+            ArticleError::BadEncoding { .. } => "bad_encoding",
             ArticleError::UnknownExtension { .. } => "unknown_extension",
             ArticleError::TooLarge { .. } => "too_large",
             ArticleError::Json { .. } => "json",
@@ -169,7 +173,7 @@ impl ArticleError {
         match self {
             ArticleError::Empty { path }
             | ArticleError::Binary { path }
-            | ArticleError::NotUtf8 { path, .. }
+            | ArticleError::BadEncoding { path, .. }
             | ArticleError::UnknownExtension { path, .. }
             | ArticleError::TooLarge { path, .. }
             | ArticleError::Json { path, .. }
@@ -267,6 +271,16 @@ pub fn parse_article(
     bytes: &[u8],
     fallback_published: Option<NaiveDate>,
 ) -> Result<Article, ArticleError> {
+    parse_article_decoded(path, bytes, fallback_published).map(|read| read.article)
+}
+
+/// [`parse_article`], with the encoding the bytes were read in (for the log
+/// line and metric of a text that is not UTF-8).
+pub fn parse_article_decoded(
+    path: &Path,
+    bytes: &[u8],
+    fallback_published: Option<NaiveDate>,
+) -> Result<Decoded, ArticleError> {
     parse_dated(path, bytes, Dates::fallback(fallback_published))
 }
 
@@ -278,7 +292,9 @@ pub async fn read_article(
     published_override: Option<NaiveDate>,
     max_bytes: u64,
 ) -> Result<Article, ArticleError> {
-    read_article_as(path, path, None, published_override, max_bytes).await
+    read_article_as(path, path, None, published_override, max_bytes)
+        .await
+        .map(|read| read.article)
 }
 
 /// [`read_article`] without the runtime: for a command that reads the files a
@@ -349,14 +365,15 @@ fn within(shown: &Path, size: u64, max_bytes: u64) -> Result<(), ArticleError> {
 /// With `inside` (a canonical folder), `file` is read only if it is no symbolic
 /// link and its canonical path lies in that folder: the drop folder's files are
 /// what was put there, never what a link points at. Without it (`ingest`,
-/// `replay`: the user named the file), links are followed.
+/// `replay`: the user named the file), links are followed. A text that is not
+/// UTF-8 is logged with the encoding assumed.
 pub(crate) async fn read_article_as(
     file: &Path,
     shown: &Path,
     inside: Option<&Path>,
     published_override: Option<NaiveDate>,
     max_bytes: u64,
-) -> Result<Article, ArticleError> {
+) -> Result<Decoded, ArticleError> {
     // In a confined folder, what is not in it is refused first (it is not
     // ours: the drop folder leaves it where it is); then unknown formats,
     // before the content is touched.
@@ -390,12 +407,14 @@ pub(crate) async fn read_article_as(
     let dates = Dates::of(&meta, published_override);
     let shown_owned = shown.to_path_buf();
     // HTML extraction of a large page takes a while: keep it off the runtime.
-    tokio::task::spawn_blocking(move || parse_dated(&shown_owned, &bytes, dates))
+    let read = tokio::task::spawn_blocking(move || parse_dated(&shown_owned, &bytes, dates))
         .await
         .map_err(|join| ArticleError::ParserPanic {
             path: shown.to_path_buf(),
             detail: join.to_string(),
-        })?
+        })??;
+    read.encoding.log(&shown.display());
+    Ok(read)
 }
 
 /// Opens `file` for reading if it is a regular file, with its metadata (of
@@ -500,9 +519,9 @@ impl Dates {
     }
 }
 
-fn parse_dated(path: &Path, bytes: &[u8], dates: Dates) -> Result<Article, ArticleError> {
+fn parse_dated(path: &Path, bytes: &[u8], dates: Dates) -> Result<Decoded, ArticleError> {
     let format = format_of(path)?;
-    let text = decode(path, bytes)?;
+    let (text, encoding) = decode(path, bytes, format == Format::Html)?;
     if text.trim().is_empty() {
         return Err(ArticleError::Empty {
             path: path.to_path_buf(),
@@ -517,74 +536,228 @@ fn parse_dated(path: &Path, bytes: &[u8], dates: Dates) -> Result<Article, Artic
     if let Some(day) = dates.forced {
         article.published = day;
     }
-    Ok(article)
+    Ok(Decoded { article, encoding })
 }
 
-/// Bytes to text: UTF-16 with a BOM, else UTF-8 (BOM stripped); binary data and
-/// invalid UTF-8 are errors. Line ends come out as `\n`.
-fn decode(path: &Path, bytes: &[u8]) -> Result<String, ArticleError> {
+/// How the encoding of a text was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodingSource {
+    /// Valid UTF-8 without a byte order mark: the fast path.
+    Utf8,
+    /// A byte order mark (UTF-8, UTF-16LE, UTF-16BE).
+    Bom,
+    /// The page's `<meta charset>` or `http-equiv="Content-Type"`.
+    Declared,
+    /// Guessed from the bytes (chardetng): nothing said, or what was said did not fit.
+    Detected,
+}
+
+impl EncodingSource {
+    /// A word for logs: `utf8`, `bom`, `declared`, `detected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EncodingSource::Utf8 => "utf8",
+            EncodingSource::Bom => "bom",
+            EncodingSource::Declared => "declared",
+            EncodingSource::Detected => "detected",
+        }
+    }
+}
+
+/// The encoding an article's bytes were read in, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEncoding {
+    /// The WHATWG name (`UTF-8`, `windows-1252`, `UTF-16LE`, `Shift_JIS`, ...).
+    pub name: &'static str,
+    /// How it was decided.
+    pub source: EncodingSource,
+}
+
+impl TextEncoding {
+    /// Counts the article in `drawdown_articles_transcoded_total` when it was
+    /// not UTF-8.
+    pub fn count(&self, metrics: &crate::metrics::Metrics, source: crate::metrics::SourceKind) {
+        if !self.is_utf8() {
+            metrics.transcoded(source, self.name, self.source.as_str());
+        }
+    }
+
+    const UTF8: TextEncoding = TextEncoding {
+        name: "UTF-8",
+        source: EncodingSource::Utf8,
+    };
+
+    /// True when the text was read as UTF-8 (with or without a BOM).
+    pub fn is_utf8(&self) -> bool {
+        self.name == encoding_rs::UTF_8.name()
+    }
+
+    /// Says in the log which encoding was assumed for `origin` (a file, or
+    /// `POST /api/articles`), when it is not UTF-8: `warn` for a guess, which
+    /// may be wrong, `info` for an encoding the text declared.
+    pub fn log(&self, origin: &dyn std::fmt::Display) {
+        if self.is_utf8() {
+            return;
+        }
+        let (encoding, how) = (self.name, self.source.as_str());
+        if self.source == EncodingSource::Detected {
+            tracing::warn!(file = %origin, encoding, how, "article is not UTF-8; decoded as {encoding}, guessed from its bytes");
+        } else {
+            tracing::info!(file = %origin, encoding, how, "article is not UTF-8; decoded as {encoding}, as it declares");
+        }
+    }
+}
+
+/// An article and the encoding its bytes were read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The article.
+    pub article: Article,
+    /// The encoding assumed.
+    pub encoding: TextEncoding,
+}
+
+/// Bytes to text. A byte order mark decides (UTF-8, UTF-16LE, UTF-16BE) and
+/// the bytes must then be valid in it; else valid UTF-8 is UTF-8 (the fast
+/// path); else an HTML page's `<meta charset>` if the bytes fit it; else the
+/// encoding chardetng guesses (Windows-1252 for most Western text). Binary data
+/// is an error whatever the encoding. Line ends come out as `\n`.
+fn decode(path: &Path, bytes: &[u8], html: bool) -> Result<(String, TextEncoding), ArticleError> {
     if bytes.is_empty() {
         return Err(ArticleError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let text = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        decode_utf16(path, rest, u16::from_le_bytes)?
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        decode_utf16(path, rest, u16::from_be_bytes)?
-    } else {
-        let (bom, rest) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-            Some(rest) => (3, rest),
-            None => (0, bytes),
+    let binary = || ArticleError::Binary {
+        path: path.to_path_buf(),
+    };
+    let (text, encoding) = if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom..).unwrap_or_default();
+        // UTF-16 has NUL bytes in every ASCII character: judge it decoded.
+        if encoding == encoding_rs::UTF_8 && rest.contains(&0) {
+            return Err(binary());
+        }
+        let text = decode_strict(encoding, rest).map_err(|offset| ArticleError::BadEncoding {
+            path: path.to_path_buf(),
+            encoding: encoding.name(),
+            offset: bom + offset,
+        })?;
+        let how = TextEncoding {
+            name: encoding.name(),
+            source: EncodingSource::Bom,
         };
-        if rest.contains(&0) {
-            return Err(ArticleError::Binary {
-                path: path.to_path_buf(),
-            });
-        }
-        match std::str::from_utf8(rest) {
-            Ok(text) => text.to_string(),
-            Err(err) => {
-                return Err(ArticleError::NotUtf8 {
-                    path: path.to_path_buf(),
-                    offset: bom + err.valid_up_to(),
-                });
-            }
-        }
+        (text, how)
+    } else if bytes.contains(&0) {
+        return Err(binary());
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        (text.to_string(), TextEncoding::UTF8)
+    } else {
+        decode_legacy(bytes, html)
     };
     if looks_binary(&text) {
-        return Err(ArticleError::Binary {
-            path: path.to_path_buf(),
-        });
+        return Err(binary());
     }
-    Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    Ok((text.replace("\r\n", "\n").replace('\r', "\n"), encoding))
 }
 
-fn decode_utf16(
-    path: &Path,
-    bytes: &[u8],
-    unit: fn([u8; 2]) -> u16,
-) -> Result<String, ArticleError> {
-    // Offsets count the 2-byte BOM.
-    let bad_at = |offset| ArticleError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset,
+/// Decodes `bytes` in `encoding`, or says at which byte they stop being valid.
+fn decode_strict(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<String, usize> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len());
+    let mut text = String::with_capacity(capacity);
+    let mut read = 0;
+    loop {
+        let rest = bytes.get(read..).unwrap_or_default();
+        let (result, consumed) =
+            decoder.decode_to_string_without_replacement(rest, &mut text, true);
+        read += consumed;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return Ok(text),
+            encoding_rs::DecoderResult::OutputFull => text.reserve(rest.len().max(16)),
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                return Err(read.saturating_sub(usize::from(bad) + usize::from(after)));
+            }
+        }
+    }
+}
+
+/// Text that is not UTF-8 and has no byte order mark: the page's declared
+/// encoding when the bytes fit it, else chardetng's guess (which always
+/// decodes, replacing what does not fit).
+fn decode_legacy(bytes: &[u8], html: bool) -> (String, TextEncoding) {
+    let declared = if html { meta_charset(bytes) } else { None };
+    if let Some(encoding) = declared {
+        if let Ok(text) = decode_strict(encoding, bytes) {
+            let how = TextEncoding {
+                name: encoding.name(),
+                source: EncodingSource::Declared,
+            };
+            return (text, how);
+        }
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, false);
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let how = TextEncoding {
+        name: encoding.name(),
+        source: EncodingSource::Detected,
     };
-    if bytes.len() % 2 != 0 {
-        return Err(bad_at(bytes.len() + 1));
+    (text.into_owned(), how)
+}
+
+/// The label after `charset=` in a lower-cased `<meta ...` tag, unquoted.
+fn charset_label(tag: &[u8]) -> Option<&[u8]> {
+    let at = memchr::memmem::find(tag, b"charset")?;
+    let value = tag.get(at + b"charset".len()..)?;
+    let value = value
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
+    let value = value
+        .strip_prefix(b"\"")
+        .or_else(|| value.strip_prefix(b"'"))
+        .unwrap_or(value);
+    let end = value
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\'' | b';' | b'/') || b.is_ascii_whitespace())
+        .unwrap_or(value.len());
+    value.get(..end).filter(|label| !label.is_empty())
+}
+
+/// How far into a page `<meta charset>` is looked for (the WHATWG prescan's 1024
+/// bytes, with room for a long `<head>`).
+const META_PRESCAN: usize = 4096;
+
+/// The encoding a page declares in its first bytes: `<meta charset="...">` or
+/// `<meta http-equiv="Content-Type" content="text/html; charset=...">`. A
+/// declared UTF-16 means UTF-8, as in browsers (the bytes were not UTF-16, or
+/// they would have had a BOM); `replacement` is no encoding to read.
+fn meta_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = bytes
+        .get(..bytes.len().min(META_PRESCAN))
+        .unwrap_or_default();
+    let head = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(head.get(from..)?, b"<meta") {
+        let tag_start = from + at;
+        let tag = head.get(tag_start..)?;
+        let tag = tag.get(..memchr::memchr(b'>', tag).unwrap_or(tag.len()))?;
+        from = tag_start + tag.len().max(1);
+        let Some(encoding) = charset_label(tag).and_then(encoding_rs::Encoding::for_label) else {
+            continue;
+        };
+        return if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+            Some(encoding_rs::UTF_8)
+        } else if encoding == encoding_rs::REPLACEMENT {
+            None
+        } else {
+            Some(encoding)
+        };
     }
-    let units = bytes
-        .chunks_exact(2)
-        .filter_map(|pair| <[u8; 2]>::try_from(pair).ok())
-        .map(unit);
-    let mut text = String::with_capacity(bytes.len() / 2);
-    let mut offset = 2;
-    for ch in char::decode_utf16(units) {
-        let ch = ch.map_err(|_| bad_at(offset))?;
-        offset += ch.len_utf16() * 2;
-        text.push(ch);
-    }
-    Ok(text)
+    None
 }
 
 /// NUL characters, or more than a quarter control characters (other than tab,
@@ -1016,6 +1189,109 @@ mod tests {
         }
     }
 
+    fn decoded(name: &str, bytes: &[u8]) -> Decoded {
+        parse_article_decoded(Path::new(name), bytes, Some(day("2025-01-02")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn utf8_is_the_fast_path_with_or_without_bom() {
+        let read = decoded("a.txt", "Title: Café\n\nBody.".as_bytes());
+        assert_eq!(read.encoding, TextEncoding::UTF8);
+        let read = decoded("a.txt", b"\xEF\xBB\xBFTitle: Caf\xc3\xa9\n\nBody.");
+        assert_eq!(read.article.title, "Café");
+        assert_eq!(
+            (read.encoding.name, read.encoding.source),
+            ("UTF-8", EncodingSource::Bom)
+        );
+        assert!(read.encoding.is_utf8());
+    }
+
+    #[test]
+    fn legacy_text_is_decoded_by_its_bytes() {
+        // "Le contingent quittera le pays début 2026, selon le ministère." in Latin-1.
+        let text = b"Title: Retrait des troupes\nPublished: 2025-04-01\n\nLe contingent quittera le pays d\xe9but 2026, selon le minist\xe8re \x96 co\xfbt 40 M\x80.\n";
+        let read = decoded("a.txt", text);
+        assert_eq!(
+            read.article.text,
+            "Le contingent quittera le pays début 2026, selon le ministère – coût 40 M€."
+        );
+        assert_eq!(
+            (read.encoding.name, read.encoding.source),
+            ("windows-1252", EncodingSource::Detected)
+        );
+        assert!(!read.encoding.is_utf8());
+    }
+
+    #[test]
+    fn utf16_reports_its_bom() {
+        let mut le = vec![0xFF, 0xFE];
+        for unit in "Title: T\n\nBody “quoted”.".encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+        }
+        let read = decoded("a.md", &le);
+        assert_eq!(read.article.text, "Body “quoted”.");
+        assert_eq!(
+            (read.encoding.name, read.encoding.source),
+            ("UTF-16LE", EncodingSource::Bom)
+        );
+    }
+
+    #[test]
+    fn html_meta_charset_is_used_when_the_bytes_fit() {
+        let body = "<p>Le contingent d\u{2019}environ 1 200 soldats quittera le pays d\u{2019}ici la fin de 2026, ont indiqu\u{e9} mardi les responsables apr\u{e8}s une r\u{e9}union dans la capitale.</p>".repeat(3);
+        for head in [
+            "<meta charset=\"windows-1252\">",
+            "<META CHARSET='ISO-8859-1' />",
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=latin1\">",
+        ] {
+            let page = format!(
+                "<html><head>{head}<title>D\u{e9}part</title><meta name=\"date\" content=\"2025-06-02\"></head><body><article>{body}</article></body></html>"
+            );
+            let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+            let read = decoded("a.html", &bytes);
+            assert_eq!(read.article.title, "Départ", "{head}");
+            assert!(read.article.text.contains("d’ici la fin de 2026"), "{head}");
+            assert_eq!(
+                (read.encoding.name, read.encoding.source),
+                ("windows-1252", EncodingSource::Declared),
+                "{head}"
+            );
+        }
+        // A page that says UTF-8 and is not: its bytes decide.
+        let page = format!(
+            "<html><head><meta charset=utf-8><title>D\u{e9}part</title></head><body><article>{body}</article></body></html>"
+        );
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+        let read = decoded("a.html", &bytes);
+        assert_eq!(read.article.title, "Départ");
+        assert_eq!(read.encoding.source, EncodingSource::Detected);
+    }
+
+    #[test]
+    fn meta_charset_labels() {
+        let cases: [(&[u8], Option<&str>); 7] = [
+            (b"<meta charset=\"Shift_JIS\">", Some("Shift_JIS")),
+            (b"<meta name=x><meta charset=koi8-r>", Some("KOI8-R")),
+            (
+                b"<meta name=\"charset-note\" content=x><meta charset=utf-16>",
+                Some("UTF-8"),
+            ),
+            (b"<meta charset=\"iso-2022-kr\">", None),
+            (b"<meta charset=\"no-such-thing\">", None),
+            (b"<meta charset=", None),
+            (b"<p>charset=latin1</p>", None),
+        ];
+        for (head, expected) in cases {
+            assert_eq!(
+                meta_charset(head).map(encoding_rs::Encoding::name),
+                expected,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+
     #[test]
     fn json_article() {
         let file = r#"{"title":" Wire: 800 troops remain ","source":"Tagus Wire","published":"2025-07-01T10:00:00Z","url":null,"text":"One.\r\n\r\nTwo.","author":"x"}"#;
@@ -1076,7 +1352,13 @@ mod tests {
             ("a.txt", b" \n\r\n\t ", "empty"),
             ("a.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "binary"),
             ("a.txt", b"\x01\x02\x03\x04abc\x05\x06", "binary"),
-            ("a.txt", b"Title: caf\xe9\n\nBody", "not_utf8"),
+            (
+                "a.txt",
+                b"\xEF\xBB\xBFTitle: caf\xe9\n\nBody",
+                "bad_encoding",
+            ),
+            ("a.txt", b"\xFF\xFET\0i\0t", "bad_encoding"),
+            ("a.txt", b"caf\xe9\0\0\0", "binary"),
             ("a.pdf", b"%PDF-1.7", "unknown_extension"),
             ("README", b"text", "unknown_extension"),
             ("a.json", b"{\"title\": \"T\",\n \"text\": }", "json"),
@@ -1134,14 +1416,34 @@ mod tests {
 
     #[test]
     fn error_details() {
-        let err = parse("a.txt", b"Title: ok\n\nna\xc3\xafve caf\xe9").unwrap_err();
+        let err = parse("a.txt", b"\xEF\xBB\xBFTitle: ok\n\nna\xc3\xafve caf\xe9").unwrap_err();
         assert!(
-            matches!(err, ArticleError::NotUtf8 { offset: 21, .. }),
+            matches!(
+                err,
+                ArticleError::BadEncoding {
+                    offset: 24,
+                    encoding: "UTF-8",
+                    ..
+                }
+            ),
             "{err:?}"
         );
-        let err = parse("a.txt", b"\xEF\xBB\xBF\xff").unwrap_err();
         assert!(
-            matches!(err, ArticleError::NotUtf8 { offset: 3, .. }),
+            err.to_string()
+                .contains("a UTF-8 byte order mark but byte 24 is not valid UTF-8"),
+            "{err}"
+        );
+        // UTF-16 of odd length: the last byte is half a character.
+        let err = parse("a.txt", b"\xFE\xFF\0T\0i\0").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ArticleError::BadEncoding {
+                    offset: 6,
+                    encoding: "UTF-16BE",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         let err = parse("a.json", b"{\n  \"title\": \"T\",\n  \"text\" \"x\"\n}").unwrap_err();

@@ -396,7 +396,10 @@ impl Inbox {
             )
             .await;
             match read {
-                Ok(article) => self.hand_over(&claimed, &name, &shown, article).await,
+                Ok(read) => {
+                    read.encoding.count(&self.metrics, SourceKind::Inbox);
+                    self.hand_over(&claimed, &name, &shown, read.article).await
+                }
                 Err(err) => {
                     self.reject(&claimed, &name, &shown, &err).await;
                     Flow::Continue

@@ -22,7 +22,7 @@ use crate::metrics::{FeedEvent, FeedItemOutcome, Metrics, PageOutcome, SourceKin
 use crate::model::Article;
 use crate::pipeline::MAX_BATCH;
 use crate::redact::redact_url;
-use crate::source::article_file::parse_article;
+use crate::source::article_file::parse_article_decoded;
 use crate::source::{ArticleSender, Incoming, Processed};
 use crate::store::{FeedState, Store, StoreError};
 
@@ -451,12 +451,14 @@ impl FeedPoller {
         }
         let body = page.body;
         let parsed = tokio::task::spawn_blocking(move || {
-            parse_article(Path::new("page.html"), &body, Some(published))
+            parse_article_decoded(Path::new("page.html"), &body, Some(published))
         })
         .await
         .map_err(|e| format!("the HTML reader failed: {e}"))?
         .map_err(|e| e.to_string())?;
-        Ok(parsed.text)
+        parsed.encoding.log(&redact_url(link));
+        parsed.encoding.count(&self.metrics, SourceKind::Feed);
+        Ok(parsed.article.text)
     }
 }
 
