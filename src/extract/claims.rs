@@ -336,7 +336,7 @@ fn role(c: &SentenceCtx, ev: &Event, t: &Time) -> Role {
                     | "to"
             )
     });
-    if past_plan && !ev.group.is_ahead() || past_plan && ev.start > t.start {
+    if past_plan && (!ev.group.is_ahead() || ev.start > t.start) {
         return Role::Old;
     }
     // "from March to May": the first is the old value after a change verb.
@@ -353,20 +353,28 @@ pub struct Builder<'a, 's, 'd> {
     pub out: &'a mut Vec<Claim>,
 }
 
+/// What a claim says, before its frame and scope place it.
+struct Said {
+    attribute: Attribute,
+    value: Value,
+    text: String,
+    modality: Modality,
+    change_wording: Option<String>,
+    rule: String,
+}
+
 impl Builder<'_, '_, '_> {
-    fn push(
-        &mut self,
-        frame: &Frame,
-        scope: &Scope,
-        attribute: Attribute,
-        value: Value,
-        text: String,
-        modality: Modality,
-        change_wording: Option<String>,
-        rule: String,
-    ) {
+    fn push(&mut self, frame: &Frame, scope: &Scope, said: Said) {
         let c = self.c;
         let actor = frame.actor.name(c.lex);
+        let Said {
+            attribute,
+            value,
+            text,
+            modality,
+            change_wording,
+            rule,
+        } = said;
         let event = EventKey::new(
             &frame.host,
             actor,
@@ -447,7 +455,7 @@ impl Builder<'_, '_, '_> {
         // "the first phase ends by May": a present tense with a time ahead is a schedule.
         // So is a participle with no tense of its own and a time ahead ("with
         // the rest departing by the end of next year"), whatever the main verb.
-        let scheduled = (g.tense == Tense::Present || g.inherited && !g.perfect)
+        let scheduled = (g.tense == Tense::Present || g.inherited)
             && !g.perfect
             && g.modal.is_none()
             && self.has_future_time(ev);
@@ -585,12 +593,7 @@ impl Builder<'_, '_, '_> {
             });
             let decision_is_fact = g.modal.is_none() && g.tense != Tense::Future;
             if let Some(s) = decided.filter(|_| decision_is_fact) {
-                let sc = if scope.milestone == Milestone::Base {
-                    scope.clone()
-                } else {
-                    scope.clone()
-                };
-                statuses.push((sc, s, "decided"));
+                statuses.push((scope.clone(), s, "decided"));
             }
         }
         for (sc, status, why) in statuses {
@@ -604,12 +607,14 @@ impl Builder<'_, '_, '_> {
             self.push(
                 frame,
                 &sc,
-                Attribute::Status,
-                Value::Status { value: status },
-                text,
-                modality,
-                None,
-                format!("status/{}/{why}: {trace}", sc.rule),
+                Said {
+                    attribute: Attribute::Status,
+                    value: Value::Status { value: status },
+                    text,
+                    modality,
+                    change_wording: None,
+                    rule: format!("status/{}/{why}: {trace}", sc.rule),
+                },
             );
         }
 
@@ -647,12 +652,14 @@ impl Builder<'_, '_, '_> {
                 self.push(
                     frame,
                     &Scope::of(Milestone::Drawdown, "level"),
-                    Attribute::TroopCount,
-                    value,
-                    words(c.toks, count.start, count.end),
-                    modality,
-                    None,
-                    format!("count/{why}: {trace}"),
+                    Said {
+                        attribute: Attribute::TroopCount,
+                        value,
+                        text: words(c.toks, count.start, count.end),
+                        modality,
+                        change_wording: None,
+                        rule: format!("count/{why}: {trace}"),
+                    },
                 );
             }
         }
@@ -856,7 +863,7 @@ impl Builder<'_, '_, '_> {
                     && day_like
                     && explicit_future
                     && !past;
-            if !deadline_prep && !(fact && past) {
+            if !(deadline_prep || fact && past) {
                 continue;
             }
             if t.m.rule == "weekday" && !explicit_future && !(fact && past) {
@@ -872,15 +879,17 @@ impl Builder<'_, '_, '_> {
                         self.push(
                             frame,
                             scope,
-                            Attribute::Duration,
-                            Value::Duration {
-                                months: *months,
-                                approx: *approx,
+                            Said {
+                                attribute: Attribute::Duration,
+                                value: Value::Duration {
+                                    months: *months,
+                                    approx: *approx,
+                                },
+                                text: words(c.toks, t.start, t.end),
+                                modality: modality(g),
+                                change_wording: None,
+                                rule: format!("duration/{}: {trace}", scope.rule),
                             },
-                            words(c.toks, t.start, t.end),
-                            modality(g),
-                            None,
-                            format!("duration/{}: {trace}", scope.rule),
                         );
                     }
                 }
@@ -939,12 +948,14 @@ impl Builder<'_, '_, '_> {
             self.push(
                 frame,
                 scope,
-                Attribute::Deadline,
-                Value::Date(v),
-                text,
-                md,
-                change,
-                format!("deadline/{}/{}: {trace}", scope.rule, t.m.rule),
+                Said {
+                    attribute: Attribute::Deadline,
+                    value: Value::Date(v),
+                    text,
+                    modality: md,
+                    change_wording: change,
+                    rule: format!("deadline/{}/{}: {trace}", scope.rule, t.m.rule),
+                },
             );
         } else if fact
             && past
@@ -960,12 +971,14 @@ impl Builder<'_, '_, '_> {
             self.push(
                 frame,
                 scope,
-                Attribute::Deadline,
-                Value::Date(v),
-                text,
-                Modality::Completed,
-                change,
-                format!("deadline/{}/actual/{}: {trace}", scope.rule, t.m.rule),
+                Said {
+                    attribute: Attribute::Deadline,
+                    value: Value::Date(v),
+                    text,
+                    modality: Modality::Completed,
+                    change_wording: change,
+                    rule: format!("deadline/{}/actual/{}: {trace}", scope.rule, t.m.rule),
+                },
             );
         }
     }
@@ -1036,7 +1049,7 @@ impl Builder<'_, '_, '_> {
                 let subject = count.end <= ev.group.start.min(ev.start)
                     && count.end + 3 >= ev.group.start.min(ev.start);
                 let object = count.start >= ev.end && count.start <= ev.end + 2;
-                if (subject || object) && (count.force_word || subject) {
+                if subject || object && count.force_word {
                     return Some((count, "remain"));
                 }
                 None
@@ -1059,8 +1072,8 @@ impl Builder<'_, '_, '_> {
             // troops to Mali": the force there now.
             PredClass::Arrive
                 if count.force_word
-                    && (ev.group.passive && ev.group.tense == Tense::Present
-                        || ev.group.perfect && ev.group.tense == Tense::Present)
+                    && (ev.group.passive || ev.group.perfect)
+                    && ev.group.tense == Tense::Present
                     && (count.start >= ev.end || count.end <= ev.start) =>
             {
                 Some((count, "present"))
@@ -1317,22 +1330,24 @@ fn present_count(
     b.push(
         frame,
         &Scope::of(Milestone::Drawdown, "level"),
-        Attribute::TroopCount,
-        Value::Count {
-            value: count.value,
-            min: count.min,
-            max: count.max,
-            approx: count.approx,
+        Said {
+            attribute: Attribute::TroopCount,
+            value: Value::Count {
+                value: count.value,
+                min: count.min,
+                max: count.max,
+                approx: count.approx,
+            },
+            text: words(c.toks, count.start, count.end),
+            modality: Modality::Completed,
+            change_wording: None,
+            rule: format!(
+                "count/present: frame {} leaving {}; '{}' {why}",
+                frame.actor.name(c.lex),
+                frame.host,
+                words(c.toks, count.start, upto)
+            ),
         },
-        words(c.toks, count.start, count.end),
-        Modality::Completed,
-        None,
-        format!(
-            "count/present: frame {} leaving {}; '{}' {why}",
-            frame.actor.name(c.lex),
-            frame.host,
-            words(c.toks, count.start, upto)
-        ),
     );
     out.append(&mut local);
     true

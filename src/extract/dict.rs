@@ -624,8 +624,8 @@ fn past_form(lemma: &str) -> String {
 }
 
 fn gerund(lemma: &str) -> String {
-    if lemma.ends_with("ie") {
-        format!("{}ying", &lemma[..lemma.len() - 2])
+    if let Some(stem) = lemma.strip_suffix("ie") {
+        format!("{stem}ying")
     } else if lemma.ends_with('e') && !lemma.ends_with("ee") && lemma.len() > 2 {
         format!("{}ing", &lemma[..lemma.len() - 1])
     } else if doubles(lemma) {

@@ -764,7 +764,7 @@ fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
         if t.has(Tags::BASE) && !t.cap || t.has(Tags::BASE) && t.cap && i > 0 {
             // "the Ndala air base": the capitalised words before the base word.
             let mut head_start = i;
-            if i > 0 && toks[i - 1].is("air") || i > 0 && toks[i - 1].is("Air") {
+            if i > 0 && (toks[i - 1].is("air") || toks[i - 1].is("Air")) {
                 head_start = i - 1;
             }
             if let Some(s) = capitalised_before(toks, head_start) {
@@ -1005,8 +1005,8 @@ fn find_counts(toks: &[Token], m: &mut Mentions) {
                 ceiling = true;
                 start = k - 1;
             } else if APPROX.contains(&lw)
-                && !(lw == "to"
-                    && !toks
+                && (lw != "to"
+                    || toks
                         .get(k.wrapping_sub(2))
                         .is_some_and(|x| x.is("up") || x.is("close")))
             {

@@ -379,7 +379,7 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
         Actor::Mission(i) => lex
             .actors
             .get(*i)
-            .is_none_or(|d| d.theatres.is_empty() || d.theatres.iter().any(|t| *t == f.host)),
+            .is_none_or(|d| d.theatres.is_empty() || d.theatres.contains(&f.host)),
         _ => true,
     };
     if candidates.iter().any(operates) {

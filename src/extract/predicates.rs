@@ -170,8 +170,12 @@ fn particles(toks: &[Token], head: usize, rest: &[Box<str>], gap: usize) -> Opti
     for (n, word) in rest.iter().enumerate() {
         let limit = if n == 0 { gap } else { 0 };
         let mut found = None;
-        for j in k..(k + limit + 1).min(toks.len()) {
-            let t = &toks[j];
+        for (j, t) in toks
+            .iter()
+            .enumerate()
+            .take((k + limit + 1).min(toks.len()))
+            .skip(k)
+        {
             if t.lower.as_ref() == word.as_ref() {
                 found = Some(j);
                 break;
@@ -447,14 +451,6 @@ fn governing_inner(
             }
         }
         let vt = &toks[v];
-        let skip_to = |v: usize| {
-            if toks[v].is("to") && v > clause.start {
-                v
-            } else {
-                v + 1
-            }
-        };
-        let _ = skip_to;
         if vt.verb_form().is_verb() && !vt.has(Tags::BE) && !vt.has(Tags::HAVE) {
             let g = clauses::verb_group(toks, clause, v);
             let mut g = g;
@@ -817,9 +813,7 @@ fn aspect_of_stages(toks: &[Token], clauses: &[Clause], m: &Mentions, out: &mut 
         let ci = clauses::clause_of(clauses, p.start);
         let Some(prev) = out
             .iter()
-            .filter(|e| {
-                e.start < p.start && e.clause == ci || e.start < p.start && e.clause + 1 == ci
-            })
+            .filter(|e| e.start < p.start && (e.clause == ci || e.clause + 1 == ci))
             .max_by_key(|e| e.start)
             .cloned()
         else {
@@ -980,8 +974,6 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     let lo = clause.start;
     let hi = clause.end;
     let left_edge = ev.group.start.min(ev.start);
-    let is_force = |fi: usize| m.forces.get(fi).is_some_and(|f| !f.bare_name || true);
-    let _ = is_force;
     // Forces in the clause before the group (the subject), nearest first.
     let subject = m
         .forces
@@ -1019,10 +1011,7 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             m.forces
                 .iter()
                 .enumerate()
-                .filter(|(_, f)| {
-                    f.end <= to && to - f.end <= 4 && f.start > lo && f.who != Who::Pronoun
-                        || f.end <= to && to - f.end <= 4 && f.who == Who::Pronoun && f.start > lo
-                })
+                .filter(|(_, f)| f.end <= to && to - f.end <= 4 && f.start > lo)
                 .filter(|(_, f)| {
                     let before = &toks[f.start - 1];
                     before.verb_form().is_verb()
@@ -1217,7 +1206,7 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             .places
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.start >= lo + 1 && p.end <= ev.start && toks[p.start - 1].is("in"))
+            .filter(|(_, p)| p.start > lo && p.end <= ev.start && toks[p.start - 1].is("in"))
             .filter(|(_, p)| !(p.start >= 2 && toks[p.start - 2].has(Tags::OTHER_EVENT)))
             .filter(|(_, p)| {
                 !m.forces
@@ -1257,14 +1246,11 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         .collect();
     // The receiver: "to the national army", "to Iraqi control".
     if ev.class == PredClass::HandOver {
-        for k in ev.end..hi {
-            if toks[k].is("to") {
-                ev.receiver = m
-                    .forces
-                    .iter()
-                    .position(|f| f.start > k && f.start <= k + 3);
-                break;
-            }
+        if let Some(k) = (ev.end..hi).find(|&k| toks[k].is("to")) {
+            ev.receiver = m
+                .forces
+                .iter()
+                .position(|f| f.start > k && f.start <= k + 3);
         }
     }
     ev.counts = m

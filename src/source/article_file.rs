@@ -331,7 +331,9 @@ pub fn read_named_article(
         u64::try_from(bytes.len()).unwrap_or(u64::MAX),
         max_bytes,
     )?;
-    parse_dated(path, &bytes, Dates::of(&meta, published_override))
+    let read = parse_dated(path, &bytes, Dates::of(&meta, published_override))?;
+    read.encoding.log(&path.display());
+    Ok(read.article)
 }
 
 /// A regular file no larger than `max_bytes`, by its metadata.
