@@ -328,7 +328,8 @@ pub struct WordInfo {
 /// The compiled grammar.
 #[derive(Debug, Default)]
 pub struct Dict {
-    words: HashMap<Box<str>, WordInfo>,
+    /// FxHash: the table is looked up once per token, with trusted keys.
+    words: rustc_hash::FxHashMap<Box<str>, WordInfo>,
     lemmas: Vec<String>,
 }
 

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 
 use super::dict::Tags;
-use super::lexicon::{Lexicon, LocationKind, NameKind};
+use super::lexicon::{CueKind, Hit, Lexicon, LocationKind, NameKind};
 use super::time::{self, TimeMatch};
 use super::tokens::{Kind, Token, token_span};
 
@@ -151,6 +151,9 @@ pub struct Mentions {
     pub phases: Vec<Phase>,
     pub counts: Vec<Count>,
     pub times: Vec<Time>,
+    /// Cue words (speech verbs, titles, agreement words), from the same scan
+    /// as the names, for attribution.
+    pub cues: Vec<Hit<CueKind>>,
 }
 
 impl Mentions {
@@ -292,7 +295,9 @@ fn number_word(w: &str) -> Option<(u32, bool)> {
 pub fn find(sentence: &str, toks: &[Token], lex: &Lexicon, published: NaiveDate) -> Mentions {
     let mut m = Mentions::default();
     find_times(sentence, toks, published, &mut m);
-    find_names(sentence, toks, lex, &mut m);
+    let (names, cues) = lex.find_names_and_cues(sentence);
+    m.cues = cues;
+    find_names(names, toks, lex, &mut m);
     find_open_forces(toks, lex, &mut m);
     find_bases(toks, lex, &mut m);
     place_bases(toks, &mut m);
@@ -441,8 +446,8 @@ fn quant_before(toks: &[Token], start: usize) -> Quant {
     Quant::None
 }
 
-fn find_names(sentence: &str, toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
-    for hit in lex.find_names(sentence) {
+fn find_names(names: Vec<Hit<NameKind>>, toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
+    for hit in names {
         let (start, end) = token_span(toks, hit.start, hit.end);
         if start >= end || m.in_time(start) {
             continue;

@@ -224,7 +224,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
         let question = a.text.trim_end().ends_with('?');
         let reads_claims = !question && (!a.events.is_empty() || !a.mentions.counts.is_empty());
         let speaker = if reads_claims || paragraph_speaker.1.is_none() {
-            attribution::speaker(a.text, &lex.find_cues(a.text), lex)
+            attribution::speaker(a.text, &a.mentions.cues, lex)
         } else {
             None
         };
