@@ -7,7 +7,7 @@
 //! modality of the verb group, and a rule string that `--explain` prints.
 //! Pure.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 use crate::model::{
     Article, Attribute, Claim, Event as EventKey, Granularity, Milestone, Modality, Span, Status,
@@ -515,15 +515,12 @@ impl Builder<'_, '_, '_> {
                             | PredClass::Level
                     ) =>
                 {
-                    if member || ev.partial && scope.milestone == Milestone::Final {
-                        statuses.push((
-                            Scope::of(Milestone::Final, "part-done"),
-                            Status::InProgress,
-                            "part-completed",
-                        ));
-                    } else {
-                        statuses.push((scope.clone(), Status::Completed, "completed"));
-                    }
+                    statuses.push(done(
+                        member || ev.partial && scope.milestone == Milestone::Final,
+                        &scope,
+                        ("part-done", "part-completed"),
+                        "completed",
+                    ));
                 }
                 Aspect::Halt => statuses.push((scope.clone(), Status::Postponed, "halted")),
                 Aspect::Cancel => statuses.push((scope.clone(), Status::Cancelled, "cancelled")),
@@ -549,15 +546,12 @@ impl Builder<'_, '_, '_> {
                             && !ev.nominal
                             && !ev.counts.iter().any(|&k| self.level_count(ev, k).is_some()) =>
                     {
-                        if member || ev.partial {
-                            statuses.push((
-                                Scope::of(Milestone::Final, "part-left"),
-                                Status::InProgress,
-                                "part-left",
-                            ));
-                        } else {
-                            statuses.push((scope.clone(), Status::Completed, "left"));
-                        }
+                        statuses.push(done(
+                            member || ev.partial,
+                            &scope,
+                            ("part-left", "part-left"),
+                            "left",
+                        ));
                     }
                     PredClass::HandOver | PredClass::Receive if past_fact && !ev.nominal => {
                         if scope.milestone == Milestone::Base {
@@ -643,12 +637,7 @@ impl Builder<'_, '_, '_> {
                 } else {
                     modality(g)
                 };
-                let value = Value::Count {
-                    value: count.value,
-                    min: count.min,
-                    max: count.max,
-                    approx: count.approx,
-                };
+                let value = count_value(count);
                 self.push(
                     frame,
                     &Scope::of(Milestone::Drawdown, "level"),
@@ -681,15 +670,11 @@ impl Builder<'_, '_, '_> {
             return None;
         }
         (next.start..next.end.min(next.start + 6)).find(|&k| {
-            c.toks[k].info.is_some_and(|i| {
-                i.entries.iter().any(|e| {
-                    matches!(e.kind, super::dict::EntryKind::Verb(VerbClass::Reject))
-                        && e.rest.is_empty()
-                })
-            }) && matches!(
-                c.toks[k].verb_form(),
-                super::dict::Form::Past | super::dict::Form::PastOrParticiple
-            )
+            super::predicates::verb_class_at(c.toks, k) == Some(VerbClass::Reject)
+                && matches!(
+                    c.toks[k].verb_form(),
+                    super::dict::Form::Past | super::dict::Form::PastOrParticiple
+                )
         })
     }
 
@@ -1312,6 +1297,35 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
     }
 }
 
+/// A departure done: completed in its scope, or, when only a part (a member's
+/// contingent, some of the troops) left, the whole withdrawal under way.
+fn done(
+    part: bool,
+    scope: &Scope,
+    (part_rule, part_why): (&'static str, &'static str),
+    why: &'static str,
+) -> (Scope, Status, &'static str) {
+    if part {
+        (
+            Scope::of(Milestone::Final, part_rule),
+            Status::InProgress,
+            part_why,
+        )
+    } else {
+        (scope.clone(), Status::Completed, why)
+    }
+}
+
+/// A count mention as a claim's value.
+fn count_value(count: &Count) -> Value {
+    Value::Count {
+        value: count.value,
+        min: count.min,
+        max: count.max,
+        approx: count.approx,
+    }
+}
+
 /// A troop count of the force present in the host ("the 2,500 US troops
 /// there"), when the number is the frame's; `upto` ends the quoted words.
 fn present_count(
@@ -1321,23 +1335,18 @@ fn present_count(
     upto: usize,
     why: &str,
     out: &mut Vec<Claim>,
-) -> bool {
+) {
     let mut local = Vec::new();
     let mut b = Builder { c, out: &mut local };
     if !b.count_is_frames(count, frame) {
-        return false;
+        return;
     }
     b.push(
         frame,
         &Scope::of(Milestone::Drawdown, "level"),
         Said {
             attribute: Attribute::TroopCount,
-            value: Value::Count {
-                value: count.value,
-                min: count.min,
-                max: count.max,
-                approx: count.approx,
-            },
+            value: count_value(count),
             text: words(c.toks, count.start, count.end),
             modality: Modality::Completed,
             change_wording: None,
@@ -1350,11 +1359,4 @@ fn present_count(
         },
     );
     out.append(&mut local);
-    true
-}
-
-/// The year of a date, for tests.
-#[allow(dead_code)]
-fn year(d: NaiveDate) -> i32 {
-    d.year()
 }

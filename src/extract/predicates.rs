@@ -141,7 +141,7 @@ fn aspect_noun(word: &str) -> Option<Aspect> {
 
 /// The class of the verb at `h`, a phrasal one when its particle follows
 /// ("pushed back", "brought forward").
-fn verb_class_at(toks: &[Token], h: usize) -> Option<VerbClass> {
+pub(super) fn verb_class_at(toks: &[Token], h: usize) -> Option<VerbClass> {
     toks.get(h)?
         .info?
         .entries
@@ -1278,23 +1278,24 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     // it ("withdraw completely", "withdraw all of its forces").
     let near_from = ev.group.start.min(ev.start).max(lo);
     let near_to = (ev.end + 4).min(hi);
-    let words = &toks[near_from..near_to];
-    let adverb_whole = words
-        .iter()
-        .chain(&toks[ev.start.saturating_sub(2)..ev.start])
-        .any(|t| {
-            matches!(
-                t.lower.as_ref(),
-                "fully"
-                    | "completely"
-                    | "entirely"
-                    | "totally"
-                    | "full"
-                    | "complete"
-                    | "total"
-                    | "all"
-            )
-        });
+    // ... and the two words before the trigger ("a partial withdrawal").
+    let said = || {
+        toks[near_from..near_to]
+            .iter()
+            .chain(&toks[ev.start.saturating_sub(2)..ev.start])
+    };
+    let share_said = said().any(|t| {
+        matches!(
+            t.lower.as_ref(),
+            "some" | "portion" | "part" | "partial" | "bulk"
+        )
+    });
+    let adverb_whole = said().any(|t| {
+        matches!(
+            t.lower.as_ref(),
+            "fully" | "completely" | "entirely" | "totally" | "full" | "complete" | "total" | "all"
+        )
+    });
     // "withdraw 9,500 troops", "100 soldiers departed": a number of them, not
     // all ("the last of the 2,000", "all 2,000" are the whole).
     let count_theme = !matches!(quant, Quant::All | Quant::Last)
@@ -1351,26 +1352,8 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             && ev.class == PredClass::Leave
             && ev.phase.is_none()
             && !ordinal_group
-            && !words
-                .iter()
-                .chain(&toks[ev.start.saturating_sub(2)..ev.start])
-                .any(|t| {
-                    matches!(
-                        t.lower.as_ref(),
-                        "some" | "portion" | "part" | "partial" | "bulk"
-                    )
-                });
-    ev.partial_words = !ev.whole
-        && (matches!(quant, Quant::Some | Quant::First)
-            || words
-                .iter()
-                .chain(&toks[ev.start.saturating_sub(2)..ev.start])
-                .any(|t| {
-                    matches!(
-                        t.lower.as_ref(),
-                        "some" | "portion" | "part" | "partial" | "bulk"
-                    )
-                }));
+            && !share_said;
+    ev.partial_words = !ev.whole && (matches!(quant, Quant::Some | Quant::First) || share_said);
     ev.partial =
         ev.partial_words || !ev.whole && count_theme && matches!(ev.class, PredClass::Leave);
 }
