@@ -365,6 +365,11 @@ pub struct Claim {
     pub change_wording: Option<String>,
     /// The extraction rule that produced the claim, for `extract --explain`.
     pub rule: String,
+    /// A `final` claim whose words named no scope: "the troops have left"
+    /// rather than "all troops" or "the last base". The timeline may place it
+    /// on a withdrawal it knows only as partial.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scope_defaulted: bool,
 }
 
 /// A claim together with the article it came from, as the timeline keeps it.

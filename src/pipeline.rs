@@ -325,6 +325,11 @@ impl Pipeline {
                 claim.event =
                     Event::new(&e.country, &actor, e.milestone, e.phase, e.location.clone());
             }
+            if claim.scope_defaulted {
+                if let Some(drawdown) = self.timeline.partial_only(&claim.event) {
+                    claim.event = drawdown;
+                }
+            }
             let key = (claim.event.key.clone(), claim.attribute);
             if !before.iter().any(|(k, _)| *k == key) {
                 let old = self.timeline.entry(&key.0, key.1).cloned();

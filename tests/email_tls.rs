@@ -50,6 +50,7 @@ fn alert(n: u32) -> Alert {
         modality: Modality::Planned,
         change_wording: None,
         rule: "test".into(),
+        scope_defaulted: false,
     };
     let now = article("Gulf Dispatch", day(2024, 9, 10), n);
     let before = article("Northwire", day(2024, 9, 6), 100 + n);

@@ -65,6 +65,7 @@ fn the_alert() -> (Article, Claim, Alert) {
         modality: Modality::Planned,
         change_wording: None,
         rule: "test".into(),
+        scope_defaulted: false,
     };
     let now = article("Gulf Dispatch", day(2024, 9, 10), 2);
     let before = article("Northwire", day(2024, 9, 6), 1);

@@ -66,6 +66,7 @@ fn claim(milestone: Milestone, months: (u32, u32), words: &str, quote: &str) -> 
         modality: Modality::Planned,
         change_wording: None,
         rule: "test".into(),
+        scope_defaulted: false,
     }
 }
 

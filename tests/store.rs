@@ -67,6 +67,7 @@ fn claim(event: Event, attribute: Attribute, value: Value, text: &str) -> Claim 
         modality: Modality::Planned,
         change_wording: None,
         rule: "deadline.by".to_string(),
+        scope_defaulted: false,
     }
 }
 

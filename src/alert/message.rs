@@ -439,6 +439,7 @@ mod tests {
                 modality: Modality::Planned,
                 change_wording: None,
                 rule: "test".into(),
+                scope_defaulted: false,
             },
             article: ArticleRef {
                 title: "Troops leave".into(),

@@ -7,7 +7,7 @@
 //! modality of the verb group, and a rule string that `--explain` prints.
 //! Pure.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 use crate::model::{
     Article, Attribute, Claim, Event as EventKey, Granularity, Milestone, Modality, Span, Status,
@@ -51,6 +51,9 @@ struct Scope {
     phase: Option<u32>,
     location: Option<String>,
     rule: &'static str,
+    /// The whole withdrawal inferred, not said: from a bare "withdrawal", or
+    /// from a part of it that left ("60 soldiers have left").
+    implied: bool,
 }
 
 impl Scope {
@@ -60,6 +63,15 @@ impl Scope {
             phase: None,
             location: None,
             rule,
+            implied: false,
+        }
+    }
+
+    /// The whole withdrawal, inferred from words that do not say so.
+    fn implied_whole(rule: &'static str) -> Scope {
+        Scope {
+            implied: true,
+            ..Scope::of(Milestone::Final, rule)
         }
     }
 }
@@ -393,6 +405,7 @@ impl Builder<'_, '_, '_> {
             modality,
             change_wording,
             rule,
+            scope_defaulted: scope.implied,
         });
     }
 
@@ -431,15 +444,7 @@ impl Builder<'_, '_, '_> {
         // A plan recalled: "Last month, Muizzu asked India to withdraw by
         // March 15", "Obama, who promised to bring the troops home before
         // 2012": the asking or promising is past, and so is its plan.
-        let control_past = !g.controls.is_empty()
-            && c.toks
-                .get(g.controls[g.controls.len() - 1].tok)
-                .is_some_and(|t| {
-                    matches!(
-                        t.verb_form(),
-                        super::dict::Form::Past | super::dict::Form::PastOrParticiple
-                    )
-                });
+        let control_past = self.control_past(g);
         let past_marker = ev.times.iter().filter_map(|&t| m.times.get(t)).any(|t| {
             matches!(&t.m.expr, TimeExpr::Interval(v) if v.latest.is_some_and(|l| l < published))
                 && t.end <= ev.start
@@ -455,7 +460,9 @@ impl Builder<'_, '_, '_> {
         // "the first phase ends by May": a present tense with a time ahead is a schedule.
         // So is a participle with no tense of its own and a time ahead ("with
         // the rest departing by the end of next year"), whatever the main verb.
-        let scheduled = (g.tense == Tense::Present || g.inherited)
+        // Not a noun under a past verb: "called for a troop reduction in
+        // June" dates the call.
+        let scheduled = (g.tense == Tense::Present || g.inherited && !ev.nominal)
             && !g.perfect
             && g.modal.is_none()
             && self.has_future_time(ev);
@@ -566,7 +573,7 @@ impl Builder<'_, '_, '_> {
                             ));
                         } else {
                             statuses.push((
-                                Scope::of(Milestone::Final, "base-handed"),
+                                Scope::implied_whole("base-handed"),
                                 Status::InProgress,
                                 "handed-over",
                             ));
@@ -588,6 +595,17 @@ impl Builder<'_, '_, '_> {
             let decision_is_fact = g.modal.is_none() && g.tense != Tense::Future;
             if let Some(s) = decided.filter(|_| decision_is_fact) {
                 statuses.push((scope.clone(), s, "decided"));
+            } else if decided.is_none()
+                && ev.class == PredClass::Leave
+                && !ev.nominal
+                && !conditional
+                && (ev.agent.is_some() || ev.theme.is_some())
+                && matches!(g.modal, None | Some(Modal::Plan))
+                && (g.tense == Tense::Future || g.modal.is_some() || g.has(VerbClass::Plan))
+            {
+                // A plan said as such: "will withdraw some troops", "is
+                // planning to pull its forces out".
+                statuses.push((scope.clone(), Status::Announced, "plan"));
             }
         }
         for (sc, status, why) in statuses {
@@ -710,6 +728,20 @@ impl Builder<'_, '_, '_> {
             })
     }
 
+    /// Is the outermost governing verb in the past ("asked India to
+    /// withdraw", "called for a troop reduction")?
+    fn control_past(&self, g: &VerbGroup) -> bool {
+        g.controls
+            .last()
+            .and_then(|k| self.c.toks.get(k.tok))
+            .is_some_and(|t| {
+                matches!(
+                    t.verb_form(),
+                    super::dict::Form::Past | super::dict::Form::PastOrParticiple
+                )
+            })
+    }
+
     /// Where in its frame an event belongs.
     fn scope(&self, ev: &Event, frame_partial: bool) -> Scope {
         let m = self.c.m;
@@ -742,10 +774,8 @@ impl Builder<'_, '_, '_> {
         if let Some(b) = base {
             if let Some(name) = &b.name {
                 return Scope {
-                    milestone: Milestone::Base,
-                    phase: None,
                     location: Some(name.clone()),
-                    rule: "base",
+                    ..Scope::of(Milestone::Base, "base")
                 };
             }
         }
@@ -756,10 +786,8 @@ impl Builder<'_, '_, '_> {
             }
             if let Some(n) = p.number {
                 return Scope {
-                    milestone: Milestone::Phase,
                     phase: Some(n),
-                    location: None,
-                    rule: "phase",
+                    ..Scope::of(Milestone::Phase, "phase")
                 };
             }
         }
@@ -769,7 +797,11 @@ impl Builder<'_, '_, '_> {
         {
             return Scope::of(Milestone::Drawdown, "partial");
         }
-        Scope::of(Milestone::Final, "whole")
+        if ev.whole_said {
+            Scope::of(Milestone::Final, "whole")
+        } else {
+            Scope::implied_whole("unstated")
+        }
     }
 
     fn deadlines(
@@ -849,6 +881,17 @@ impl Builder<'_, '_, '_> {
                     && explicit_future
                     && !past;
             if !(deadline_prep || fact && past) {
+                continue;
+            }
+            // "called for a troop reduction in June" (read in July): a month
+            // of this year already gone dates the call, not the departure.
+            let dates_the_call = self.control_past(g)
+                && t.relative_guess
+                && matches!(prep, "in" | "on" | "")
+                && anchored_as(t, false, false, true, published).is_some_and(|v| {
+                    v.latest.is_some_and(|l| l < published) && v.earliest.year() == published.year()
+                });
+            if dates_the_call {
                 continue;
             }
             if t.m.rule == "weekday" && !explicit_future && !(fact && past) {
@@ -1307,7 +1350,7 @@ fn done(
 ) -> (Scope, Status, &'static str) {
     if part {
         (
-            Scope::of(Milestone::Final, part_rule),
+            Scope::implied_whole(part_rule),
             Status::InProgress,
             part_why,
         )

@@ -830,6 +830,13 @@ fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
 /// Congo", "the Faya base in northern Chad".
 fn place_bases(toks: &[Token], m: &mut Mentions) {
     for b in m.bases.iter_mut().filter(|b| b.country.is_none()) {
+        // "Yerevan's Zvartnots airport", "Kabul's airport".
+        if b.start >= 2 && toks[b.start - 1].is_possessive() {
+            if let Some(p) = m.places.iter().find(|p| p.end == b.start - 1) {
+                b.country = p.country.clone();
+                continue;
+            }
+        }
         let mut k = b.end;
         if toks
             .get(k)
@@ -1024,8 +1031,11 @@ fn find_counts(toks: &[Token], m: &mut Mentions) {
             } else if lw == "all" || lw == "entire" {
                 all = true;
                 start = k - 1;
-            } else if lw == "the" && toks.get(k.wrapping_sub(2)).is_none_or(|x| !x.is("of")) {
-                // "the roughly 1,500 troops": the whole of them, as "all".
+            } else if matches!(lw, "the" | "its" | "their")
+                && toks.get(k.wrapping_sub(2)).is_none_or(|x| !x.is("of"))
+            {
+                // "the roughly 1,500 troops", "its 12,000 peacekeepers": the
+                // whole of them, as "all" (not "some of its 1,000").
                 all = true;
             } else if lw == "the"
                 || lw == "of" && toks.get(k.wrapping_sub(2)).is_some_and(|x| x.is("all"))

@@ -64,8 +64,11 @@ pub struct Event {
     pub counts: Vec<usize>,
     pub phase: Option<usize>,
     pub bases: Vec<usize>,
-    /// Said of the whole force ("all", "the last", "fully").
+    /// Of the whole force: said ("all", "the last", "fully") or implied by
+    /// the country itself as what is left ("withdraw its forces from Chad").
     pub whole: bool,
+    /// The whole said in words, not implied.
+    pub whole_said: bool,
     /// Said of part of it ("some", "a contingent", "100 soldiers").
     pub partial: bool,
     /// Part of it in words ("some of its troops", "a portion"), not a count.
@@ -101,6 +104,7 @@ impl Event {
             phase: None,
             bases: Vec::new(),
             whole: false,
+            whole_said: false,
             partial: false,
             partial_words: false,
         }
@@ -403,7 +407,12 @@ fn governing_inner(
             && toks.get(h + 1).is_some_and(|t| {
                 t.is("by") || t.is("in") || t.is("last") || t.is("earlier") || t.is("at")
             });
-        if !reduced {
+        // "stopped the planned withdrawal ... that was ordered last year":
+        // a relative clause describes the object of the verb before it.
+        let relative = np_start > clause.start
+            && found.0.start > end
+            && toks[found.0.start - 1].is("that") | toks[found.0.start - 1].is("which");
+        if !reduced && !relative {
             return found;
         }
     }
@@ -450,11 +459,15 @@ fn governing_inner(
                 }
             }
         }
+        // "called for a troop reduction": a phrasal verb before its object.
+        if v > clause.start && toks[v].has(Tags::PREP) && verb_class_at(toks, v - 1).is_some() {
+            v -= 1;
+        }
         let vt = &toks[v];
         if vt.verb_form().is_verb() && !vt.has(Tags::BE) && !vt.has(Tags::HAVE) {
             let g = clauses::verb_group(toks, clause, v);
             let mut g = g;
-            if let Some(class) = verb_entry_class(vt) {
+            if let Some(class) = verb_class_at(toks, v) {
                 g.controls.insert(0, clauses::Control { class, tok: v });
                 if aspect == Aspect::Plain {
                     aspect = aspect_of(class).unwrap_or(Aspect::Plain);
@@ -1159,6 +1172,16 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             break;
         }
         if let Some(pi) = m.places.iter().position(|p| p.start == j) {
+            // "left Yerevan's Zvartnots airport": the base the place owns.
+            let owned_base = toks
+                .get(m.places[pi].end)
+                .is_some_and(|t| t.is_possessive());
+            if owned_base {
+                if let Some(bi) = m.bases.iter().position(|b| b.start == m.places[pi].end + 1) {
+                    source = Some(Source::Base(bi));
+                    break;
+                }
+            }
             if after_prep || direct {
                 source = Some(Source::Place(pi));
                 break;
@@ -1344,8 +1367,8 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         p.kind == PlaceKind::Country
             && (k == ev.end || k > 0 && (toks[k - 1].is("from") || toks[k - 1].is("of")))
     }));
-    ev.whole = matches!(quant, Quant::All | Quant::Last)
-        || adverb_whole
+    ev.whole_said = matches!(quant, Quant::All | Quant::Last) || adverb_whole;
+    ev.whole = ev.whole_said
         || from_country
             && quant == Quant::None
             && !count_theme

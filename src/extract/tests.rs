@@ -250,6 +250,36 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "SO/kenya/final status = agreed (Planned)",
     "completed ("
 )]
+// A plan said in the future tense is announced; of some troops, a drawdown.
+#[case(
+    "Belgium will pull some of its soldiers out of Niger, the defence ministry said.",
+    "NE/belgium/drawdown status = announced (Planned)",
+    "NE/belgium/final"
+)]
+// "its 4,000 soldiers" is the whole force, not a part of it.
+#[case(
+    "The Netherlands is to withdraw its roughly 4,000 soldiers from Lithuania by June 2025.",
+    "LT/netherlands/final deadline = June 2025 (Planned)",
+    "drawdown status"
+)]
+// A base owned by a place: the base is what is left.
+#[case(
+    "Italian troops left Kabul's Warehouse airport on Monday, the ministry said.",
+    "AF/italy/base-warehouse status = completed (Completed)",
+    "AF/italy/final status"
+)]
+// The verb before the noun governs it, not a relative clause after it.
+#[case(
+    "The new chancellor has halted the withdrawal of Canadian troops from Latvia that was ordered last spring.",
+    "LV/canada/final status = postponed (Completed)",
+    "announced"
+)]
+// "called for a pullout in June" (read in September) dates the call.
+#[case(
+    "The prime minister called for a pullout of Spanish troops from Lebanon in June, and the troops will leave by March.",
+    "LB/spain/final deadline = March 2025 (Planned)",
+    "June"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");

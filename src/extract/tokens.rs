@@ -55,6 +55,11 @@ impl Token<'_, '_> {
         self.lower == word
     }
 
+    /// The possessive "'s" split off a name ("’s" is folded to it).
+    pub fn is_possessive(&self) -> bool {
+        self.is("'s")
+    }
+
     pub fn is_punct(&self) -> bool {
         matches!(self.kind, Kind::Punct(_))
     }

@@ -150,6 +150,7 @@ pub fn parse(path: &Path, text: &str, lex: &Lexicon) -> Result<Curated, CuratedE
             modality: Modality::Planned,
             change_wording: None,
             rule: "curated".to_string(),
+            scope_defaulted: false,
         };
         let mut claims = Vec::new();
         if let Some(words) = &e.deadline {

@@ -226,6 +226,7 @@ mod tests {
                 modality: Modality::Planned,
                 change_wording: change.map(str::to_string),
                 rule: "test".into(),
+                scope_defaulted: false,
             },
             article_hash: article.content_hash(),
             article: article.reference(),

@@ -147,6 +147,34 @@ impl Timeline {
             .map(|e| e.event.actor.clone())
     }
 
+    /// The drawdown a claim about the whole withdrawal is about, when its
+    /// words named no scope and the timeline knows this force leaving this
+    /// country only as a partial withdrawal (a drawdown with a status or a
+    /// date, and nothing of the whole): "the withdrawal was completed" after
+    /// "will pull out some of its troops" completes that drawdown.
+    pub fn partial_only(&self, event: &Event) -> Option<Event> {
+        if event.milestone != Milestone::Final {
+            return None;
+        }
+        let mut same_force = self
+            .entries
+            .values()
+            .filter(|e| e.event.country == event.country && e.event.actor == event.actor);
+        let mut drawdown = None;
+        for e in same_force.by_ref() {
+            match e.event.milestone {
+                Milestone::Final => return None,
+                Milestone::Drawdown
+                    if matches!(e.attribute, Attribute::Status | Attribute::Deadline) =>
+                {
+                    drawdown = Some(e.event.clone());
+                }
+                _ => {}
+            }
+        }
+        drawdown
+    }
+
     /// Is `obs` the first status reported for a withdrawal the timeline
     /// already knows, and one that moves it on: under way, completed,
     /// postponed or cancelled? A known withdrawal is implicitly planned, so
@@ -240,14 +268,22 @@ impl Timeline {
     /// `scope`. An article that restated the known value does not also replace
     /// it with a second value of its own unless it says the value changed
     /// ("pushed back"): a page edited again and again that gives two dates
-    /// would otherwise flip between them at every edit.
+    /// would otherwise flip between them at every edit. Restating a plan
+    /// ("will be leaving") does not hold back news that it moved on ("the
+    /// withdrawal has begun") from the same article.
     pub fn apply_in(&mut self, scope: &mut ArticleScope, obs: Observation) -> Option<Change> {
         let key = (obs.claim.event.key.clone(), obs.claim.attribute);
         if obs.claim.change_wording.is_none() && scope.confirmed.contains(&key) {
             return None;
         }
+        let restates_plan = matches!(
+            obs.claim.value,
+            Value::Status {
+                value: Status::Announced | Status::Agreed | Status::Signed
+            }
+        );
         let change = self.apply(obs);
-        if change.as_ref().map(|c| c.kind) == Some(ChangeKind::Confirmation) {
+        if change.as_ref().map(|c| c.kind) == Some(ChangeKind::Confirmation) && !restates_plan {
             scope.confirmed.push(key);
         }
         change
@@ -389,6 +425,7 @@ mod tests {
                 modality: Modality::Planned,
                 change_wording: None,
                 rule: "test".into(),
+                scope_defaulted: false,
             },
             article_hash: article.content_hash(),
             article: article.reference(),
@@ -752,6 +789,91 @@ mod tests {
                 Some(kind),
                 "{whole:?} then {milestone:?} {phase:?} {status:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_whole_withdrawal_said_without_scope_joins_a_drawdown_known_alone() {
+        let on = |milestone: Milestone| Event::new("XX", "Some force", milestone, None, None);
+        let announced = |milestone: Milestone| {
+            let mut obs = status_report("Wire", 1, "XX", "Some force", Status::Announced);
+            obs.claim.event = on(milestone);
+            obs
+        };
+        // (what the timeline knows, the milestone an unscoped "withdrawal" joins)
+        let cases = [
+            (
+                vec![announced(Milestone::Drawdown)],
+                Some(Milestone::Drawdown),
+            ),
+            // The whole withdrawal is known too: it stays the whole.
+            (
+                vec![announced(Milestone::Drawdown), announced(Milestone::Final)],
+                None,
+            ),
+            // Only a level of troops present: no partial withdrawal as such.
+            (
+                vec![{
+                    let mut obs = report("Wire", 1, day(100));
+                    obs.claim.event = on(Milestone::Drawdown);
+                    obs.claim.attribute = Attribute::TroopCount;
+                    obs.claim.value = Value::Count {
+                        value: 500,
+                        min: 500,
+                        max: 500,
+                        approx: false,
+                    };
+                    obs
+                }],
+                None,
+            ),
+            (vec![], None),
+        ];
+        for (known, joins) in cases {
+            let mut timeline = Timeline::new();
+            let n = known.len();
+            for obs in known {
+                timeline.apply(obs);
+            }
+            let got = timeline.partial_only(&on(Milestone::Final));
+            assert_eq!(got.map(|e| e.milestone), joins, "{n} known");
+        }
+        // Another force leaving the same country is not this one.
+        let mut timeline = Timeline::new();
+        timeline.apply(announced(Milestone::Drawdown));
+        let other = Event::new("XX", "Another force", Milestone::Final, None, None);
+        assert_eq!(timeline.partial_only(&other), None);
+    }
+
+    #[test]
+    fn restating_the_plan_does_not_hold_back_news_from_the_same_article() {
+        use ChangeKind::{Confirmation, Update};
+        // (known, the article's first status, its second, kinds)
+        let cases = [
+            // "will be leaving ... the withdrawal has begun": the second is news.
+            (
+                Status::Announced,
+                Status::Announced,
+                Status::InProgress,
+                [Some(Confirmation), Some(Update)],
+            ),
+            // Under way and also done in one article: the article is not sure.
+            (
+                Status::InProgress,
+                Status::InProgress,
+                Status::Completed,
+                [Some(Confirmation), None],
+            ),
+        ];
+        for (known, first, second, kinds) in cases {
+            let mut timeline = Timeline::new();
+            timeline.apply(status_report("Wire", 1, "XX", "Some force", known));
+            let mut scope = ArticleScope::default();
+            let got = [first, second].map(|status| {
+                let obs = status_report("Other", 5, "XX", "Some force", status);
+                timeline.apply_in(&mut scope, obs).map(|c| c.kind)
+            });
+            assert_eq!(got, kinds, "{first:?} then {second:?}");
         }
     }
 }

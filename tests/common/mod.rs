@@ -58,6 +58,7 @@ pub fn claim(n: usize, month: u32) -> Claim {
         modality: Modality::Planned,
         change_wording: None,
         rule: "test".into(),
+        scope_defaulted: false,
     }
 }
 
