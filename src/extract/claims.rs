@@ -248,7 +248,18 @@ fn role(c: &SentenceCtx, ev: &Event, t: &Time) -> Role {
         return Role::Other;
     }
     // "In June, Mali asked the mission to vacate": the time of the asking.
-    if t.end <= ev.group.start && !ev.group.controls.is_empty() && t.end <= ev.start {
+    // Not "By the end of 2023, the soldiers are to end their involvement":
+    // a deadline word, and a verb of the event's stage, not of asking.
+    let asking = ev
+        .group
+        .controls
+        .iter()
+        .any(|k| super::predicates::aspect_of(k.class).is_none());
+    let deadline_word = matches!(
+        t.prep.as_deref(),
+        Some("by" | "before" | "until" | "no" | "not" | "within")
+    );
+    if t.end <= ev.group.start && asking && !deadline_word && t.end <= ev.start {
         return Role::Other;
     }
     if t.prep.as_deref() == Some("ahead") || before(1).is_some_and(|x| x.is("ahead")) {
@@ -1348,7 +1359,8 @@ fn done(
     (part_rule, part_why): (&'static str, &'static str),
     why: &'static str,
 ) -> (Scope, Status, &'static str) {
-    if part {
+    // A part that is itself the scope ("the second batch has left") is done.
+    if part && matches!(scope.milestone, Milestone::Final | Milestone::Drawdown) {
         (
             Scope::implied_whole(part_rule),
             Status::InProgress,

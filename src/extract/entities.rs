@@ -217,7 +217,7 @@ const ORDINALS: &[(&str, u32)] = &[
     ("6th", 6),
 ];
 
-const CARDINALS: &[(&str, u32)] = &[
+pub(super) const CARDINALS: &[(&str, u32)] = &[
     ("one", 1),
     ("two", 2),
     ("three", 3),
@@ -327,11 +327,23 @@ pub fn find(sentence: &str, toks: &[Token], lex: &Lexicon, published: NaiveDate)
                 || t.has(Tags::BE)
                 || t.has(Tags::NEG)
         });
+        // A headline's "Germany to withdraw troops": "to" and a verb stand
+        // for "will".
+        let headline_future = toks.get(next).is_some_and(|t| t.is("to"))
+            && toks
+                .get(next + 1)
+                .is_some_and(|t| t.verb_form() == super::dict::Form::Base);
+        let subject_next = subject_next || headline_future && f.start == 0;
         f.subject = subject_next;
+        // "to the Maldives": past the article to the preposition.
+        let mut k = f.start;
+        while k > 0 && toks[k - 1].is("the") {
+            k -= 1;
+        }
         f.in_phrase = f.bare_name
-            && f.start > 0
-            && (toks[f.start - 1].has(Tags::PREP) || toks[f.start - 1].is("'s"))
-            && !(toks[f.start - 1].has(Tags::SUB) && subject_next);
+            && k > 0
+            && (toks[k - 1].has(Tags::PREP) || toks[k - 1].is("'s"))
+            && !(toks[k - 1].has(Tags::SUB) && subject_next);
     }
     // "the Ugandan contingent of the regional force": a part of the whole.
     for i in 0..m.forces.len() {
@@ -620,7 +632,15 @@ fn find_open_forces(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
             if force_after.is_some() || in_brackets_after_mission {
                 let end = force_after.map_or(i + 1, |k| k + 1);
                 let who = if lex.is_parent_org(&t.lower) {
-                    Who::Org
+                    // "SADC troops ... from DR Congo": the one mission the
+                    // organisation fields there, when the sentence says where.
+                    let countries: Vec<&str> = m
+                        .places
+                        .iter()
+                        .filter_map(|p| p.country.as_deref())
+                        .collect();
+                    lex.org_mission(t.text, &countries)
+                        .map_or(Who::Org, Who::Actor)
                 } else {
                     Who::Open(t.text.trim_end_matches('.').to_string())
                 };

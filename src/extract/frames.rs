@@ -60,7 +60,24 @@ pub fn actor_of(f: &Force) -> Option<Actor> {
 }
 
 /// The host an event's source names, if any.
-pub fn host_of(ev: &Event, m: &Mentions) -> Option<String> {
+pub fn host_of(ev: &Event, m: &Mentions, lex: &Lexicon) -> Option<String> {
+    if ev.source.is_some() {
+        return source_host(ev, m);
+    }
+    // "end their involvement in the UN mission in Mali": a mission left is
+    // left where it serves, when that is one country.
+    let theme = m.forces.get(ev.theme?)?;
+    let Who::Actor(i) = theme.who else {
+        return None;
+    };
+    match lex.actors.get(i)?.theatres.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The country of the place or base the event leaves.
+fn source_host(ev: &Event, m: &Mentions) -> Option<String> {
     match ev.source? {
         Source::Place(p) => {
             let place = m.places.get(p)?;
@@ -144,7 +161,7 @@ pub fn agent_force<'m>(ev: &Event, m: &'m Mentions) -> Option<&'m Force> {
 
 /// Is force `f` the name of the country the event leaves?
 fn names_host(ev: &Event, m: &Mentions, f: &Force) -> bool {
-    let host = host_of(ev, m);
+    let host = source_host(ev, m);
     host.is_some()
         && m.places
             .iter()
@@ -187,7 +204,7 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
             } else {
                 event_actor(ev, s.mentions, previous.as_ref())
             };
-            let mut host = host_of(ev, s.mentions);
+            let mut host = host_of(ev, s.mentions, lex);
             if matches!(ev.class, PredClass::Receive | PredClass::HandOver) {
                 // The receiving side is the host: "Somali forces took over the base".
                 host = host.or_else(|| {
@@ -441,7 +458,7 @@ pub fn assign(
     } else {
         event_actor(ev, m, previous)
     };
-    let host = host_of(ev, m);
+    let host = host_of(ev, m, lex);
     let part = agent_force(ev, m).is_some_and(|f| f.part_of.is_some());
     // The host's own forces leaving somewhere are another story.
     if let Some(a) = &actor {

@@ -67,6 +67,10 @@ pub struct ActorDef {
     /// Countries it operates in: "the coalition" there means this force.
     #[serde(default)]
     pub theatres: Vec<String>,
+    /// The organisations that field it ("UN", "SADC"): "SADC troops" in one of
+    /// its theatres are this force when no other mission of theirs is there.
+    #[serde(default)]
+    pub orgs: Vec<String>,
 }
 
 /// What kind of place a location is.
@@ -502,6 +506,21 @@ impl Lexicon {
     /// "UN", "SADC": an organisation whose forces are the story's mission.
     pub fn is_parent_org(&self, lower: &str) -> bool {
         self.parent_orgs.contains(lower)
+    }
+
+    /// The one mission an organisation fields in any of these countries
+    /// ("SADC" in Congo is SAMIDRC); `None` when there is none or several.
+    pub fn org_mission(&self, org: &str, countries: &[&str]) -> Option<usize> {
+        let key = |o: &str| o.replace('.', "").to_lowercase();
+        let org = key(org);
+        let mut found = self.actors.iter().enumerate().filter(|(_, a)| {
+            a.orgs.iter().any(|o| key(o) == org)
+                && a.theatres.iter().any(|t| countries.contains(&t.as_str()))
+        });
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
     }
 
     /// The country whose capital is the location at this index.

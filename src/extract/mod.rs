@@ -174,11 +174,25 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
     let mut previous: Option<Actor> = None;
     let mut whole = vec![false; frames.len()];
     let mut part = vec![false; frames.len()];
-    for a in &reading.analyses {
+    // An article led by one member's contingent ("UPDF completes its
+    // withdrawal"): "the troops", "the last force" after it are that
+    // contingent, not the whole mission.
+    let mut lead_member: Option<usize> = None;
+    for (n, a) in reading.analyses.iter().enumerate() {
         let mut here = Vec::with_capacity(a.events.len());
         for ev in &a.events {
-            let f = frames::assign(ev, &a.mentions, &frames, previous.as_ref(), lex);
-            if let Some(actor) = frames::event_actor(ev, &a.mentions, previous.as_ref()) {
+            let mut f = frames::assign(ev, &a.mentions, &frames, previous.as_ref(), lex);
+            let actor = frames::event_actor(ev, &a.mentions, previous.as_ref());
+            match f {
+                Some((fi, true)) if n < 2 && ev.class == dict::PredClass::Leave => {
+                    lead_member = lead_member.or(Some(fi));
+                }
+                Some((fi, false)) if actor.is_none() && lead_member == Some(fi) => {
+                    f = Some((fi, true));
+                }
+                _ => {}
+            }
+            if let Some(actor) = actor {
                 previous = Some(actor);
             }
             if let Some((fi, member)) = f {

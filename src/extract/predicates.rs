@@ -8,7 +8,7 @@
 
 use super::clauses::{self, Clause, Opener, Tense, VerbGroup};
 use super::dict::{EntryKind, Form, PredClass, Tags, VerbClass};
-use super::entities::{Mentions, PlaceKind, Quant, Who};
+use super::entities::{CARDINALS, Mentions, PlaceKind, Quant, Who};
 use super::time::TimeExpr;
 use super::tokens::{Kind, Token};
 
@@ -111,7 +111,7 @@ impl Event {
     }
 }
 
-fn aspect_of(class: VerbClass) -> Option<Aspect> {
+pub(super) fn aspect_of(class: VerbClass) -> Option<Aspect> {
     Some(match class {
         VerbClass::Begin => Aspect::Inception,
         VerbClass::Continue => Aspect::Progress,
@@ -338,7 +338,8 @@ fn aspect_noun_before(toks: &[Token], clause: &Clause, n: usize) -> bool {
             || toks[k - 1].is("'s")
             || toks[k - 1].is("troop")
             || toks[k - 1].is("military")
-            || toks[k - 1].acronym)
+            || toks[k - 1].acronym
+            || duration_adjective(toks, k))
     {
         k -= 1;
     }
@@ -370,6 +371,7 @@ fn governing_inner(
             || t.is("complete")
             || t.is("planned")
             || t.acronym
+            || duration_adjective(toks, k)
         {
             k -= 1;
             continue;
@@ -637,6 +639,17 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
                 None,
             )
         };
+        // A headline's "Germany to withdraw troops": "to" stands for "will".
+        if !nominal
+            && group.tense == Tense::None
+            && group.modal.is_none()
+            && start >= 2
+            && toks[start - 1].is("to")
+            && m.forces.iter().any(|f| f.start == 0 && f.end == start - 1)
+        {
+            group.tense = Tense::Future;
+            group.modal = Some(clauses::Modal::Plan);
+        }
         if !nominal {
             for c in &group.controls {
                 if let Some(a) = aspect_of(c.class) {
@@ -773,12 +786,14 @@ fn aspect_of_stages(toks: &[Token], clauses: &[Clause], m: &Mentions, out: &mut 
             continue;
         }
         let mut k = n;
+        // "the end of the one-year-long mission": a duration describes it.
         while k > 0
             && (toks[k - 1].has(Tags::DET)
                 || toks[k - 1].cap
                 || toks[k - 1].is("military")
                 || toks[k - 1].is("'s")
-                || toks[k - 1].acronym)
+                || toks[k - 1].acronym
+                || duration_adjective(toks, k))
         {
             k -= 1;
         }
@@ -981,6 +996,25 @@ fn leaves_troops_or_place(toks: &[Token], m: &Mentions, ev: &Event, head: usize)
     false
 }
 
+/// Is the token before `k` part of a duration said of a noun: "one year
+/// long", "two-year", "decade-long"?
+fn duration_adjective(toks: &[Token], k: usize) -> bool {
+    let word = |i: usize| toks.get(i).map_or("", |t| t.lower.as_ref());
+    let unit = |w: &str| {
+        matches!(
+            w.trim_end_matches('s'),
+            "year" | "month" | "week" | "decade" | "day"
+        )
+    };
+    let w = word(k - 1);
+    w == "long" && k >= 2 && (unit(word(k - 2)) || word(k - 2) == "-")
+        || w == "-"
+        || unit(w) && toks.get(k).is_some_and(|t| t.is("long") || t.is("-"))
+        || (toks[k - 1].kind == Kind::Number || CARDINALS.iter().any(|(c, _)| *c == w))
+            && k < toks.len()
+            && (unit(word(k)) || word(k) == "-")
+}
+
 /// Fills the agent, theme, source, receiver, counts, phase and bases of one event.
 fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, before: &[Event]) {
     let clause = clauses[ev.clause];
@@ -1103,10 +1137,11 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         // "The U.S. has begun its withdrawal": the governing verb's subject;
         // also over bare "troops" ("the contingent completed the withdrawal
         // of troops").
+        // "German soldiers are to end their involvement": "their" is the subject's.
         let generic = ev
             .agent
             .and_then(|a| m.forces.get(a))
-            .is_some_and(|f| f.who == Who::Generic);
+            .is_some_and(|f| matches!(f.who, Who::Generic | Who::Pronoun));
         if (ev.agent.is_none() || generic) && ev.governor.is_some() {
             let g = ev.group.start;
             let subject = m
@@ -1290,7 +1325,25 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         .enumerate()
         .filter(|(_, p)| p.start >= lo && p.end <= hi && p.total.is_none())
         .min_by_key(|(_, p)| p.start.abs_diff(ev.start))
-        .map(|(i, _)| i);
+        .map(|(i, _)| i)
+        // "the second group of soldiers, who left on April 9": the phase the
+        // agent is part of, wherever the agent stands.
+        .or_else(|| {
+            let agent = ev.agent.and_then(|a| m.forces.get(a))?;
+            let mut k = agent.start;
+            while k > 0
+                && (toks[k - 1].has(Tags::DET) || toks[k - 1].cap || toks[k - 1].is("military"))
+            {
+                k -= 1;
+            }
+            (k > 0 && toks[k - 1].is("of"))
+                .then(|| {
+                    m.phases
+                        .iter()
+                        .position(|p| p.end + 1 == k && p.total.is_none())
+                })
+                .flatten()
+        });
     // Whole or part.
     let quant = ev
         .agent

@@ -94,7 +94,14 @@ impl Ctx<'_> {
             return Some((k, part, true));
         }
         match self.lex(j) {
-            Lex::Kw(Kw::End) if !the => Some((self.glued_dash(j + 1)?, part, false)),
+            // "end-2023", and in wire copy "by end 2023", "by end June".
+            Lex::Kw(Kw::End) if !the => {
+                let k = self.glued_dash(j + 1).or_else(|| {
+                    (self.year_num(j + 1).is_some() || self.month_word(j + 1).is_some())
+                        .then_some(j + 1)
+                })?;
+                Some((k, part, false))
+            }
             Lex::Kw(Kw::Late | Kw::Early | Kw::Mid) => {
                 Some((self.glued_dash(j + 1).unwrap_or(j + 1), part, false))
             }

@@ -202,6 +202,23 @@ fn only(text: &str, phrase: &str, published: &str) -> TimeMatch {
     false,
     "end_of_year"
 )]
+// Wire copy drops the "of": "by end 2026", "by end June".
+#[case(
+    "by end 2026",
+    "2026-10-01",
+    "2026-12-31",
+    G::Quarter,
+    false,
+    "end_of_year"
+)]
+#[case(
+    "by end June 2026",
+    "2026-06-01",
+    "2026-06-30",
+    G::Month,
+    false,
+    "part_of_month"
+)]
 #[case(
     "end-2026",
     "2026-10-01",
