@@ -499,7 +499,24 @@ impl Builder<'_, '_, '_> {
             }
             _ => false,
         };
-        let fact = g.is_fact() && !history && !scheduled && !conditional;
+        // "halted the planned drawdown", "cancelled the agreed pullout": the
+        // plan words describe what was stopped; the stopping is the fact.
+        let stops_a_plan = matches!(ev.aspect, Aspect::Halt | Aspect::Cancel)
+            && matches!(g.tense, Tense::Past | Tense::Present)
+            && g.modal.is_none()
+            && !g.negated
+            && g.controls.iter().all(|k| {
+                matches!(
+                    k.class,
+                    VerbClass::Plan
+                        | VerbClass::Agree
+                        | VerbClass::Announce
+                        | VerbClass::Sign
+                        | VerbClass::Halt
+                        | VerbClass::Cancel
+                )
+            });
+        let fact = (g.is_fact() || stops_a_plan) && !history && !scheduled && !conditional;
         let past_fact = fact && (g.tense == Tense::Past || g.perfect);
         let mut statuses: Vec<(Scope, Status, &'static str)> = Vec::new();
 

@@ -249,13 +249,26 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
     for nation in nations {
         // Only a multinational one: a nation's own operation ("Sabre",
         // "Barkhane") is that nation's force.
-        // ... and one that operates where the article's events take place.
+        // ... and one that operates where this nation's forces leave (NATO
+        // named in a story of US troops leaving Germany is not the mission).
+        let nation_hosts: Vec<&String> = pairs
+            .keys()
+            .filter(|(a, _)| *a == nation)
+            .map(|(_, h)| h)
+            .collect();
+        let operates_there = |t: &String| {
+            if nation_hosts.is_empty() {
+                hosts.contains_key(t)
+            } else {
+                nation_hosts.contains(&t)
+            }
+        };
         let multinational = |i: usize| {
             lex.actors.get(i).is_some_and(|d| {
                 d.members.len() > 1
                     && (d.theatres.is_empty()
                         || hosts.is_empty()
-                        || d.theatres.iter().any(|t| hosts.contains_key(t)))
+                        || d.theatres.iter().any(operates_there))
             })
         };
         let Some(&mission) = named_missions

@@ -1172,6 +1172,15 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     } else {
         ev.agent = demanded.or(subject).or_else(inherited);
     }
+    // "no troops would leave", "none of the soldiers has left": denied.
+    let none_of = |f: &super::entities::Force| {
+        f.start >= 1 && toks[f.start - 1].is("no")
+            || f.start >= 2 && toks[f.start - 2].is("none") && toks[f.start - 1].is("of")
+            || f.start >= 3 && toks[f.start - 3].is("none") && toks[f.start - 2].is("of")
+    };
+    if ev.agent.and_then(|a| m.forces.get(a)).is_some_and(none_of) {
+        ev.group.negated = true;
+    }
     // The theme: the first force after the trigger ("withdraw its troops").
     let after_from = ev.end;
     ev.theme = m.forces.iter().position(|f| {

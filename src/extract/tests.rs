@@ -305,6 +305,18 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "SO/turkey/phase-2 status = completed (Completed)",
     "SO/turkey/final status = completed"
 )]
+// "no troops will leave" is denied, not planned.
+#[case(
+    "Polish troops will stay in Latvia, and no Polish troops will leave Latvia before 2026, the minister said.",
+    "LV/poland/final deadline = 2026 (Denied)",
+    "announced"
+)]
+// Halting a planned pullout is a fact about the pullout; "frozen" is freeze.
+#[case(
+    "The new government has frozen the planned withdrawal of Spanish troops from Lebanon.",
+    "LB/spain/final status = postponed (Completed)",
+    "announced"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
