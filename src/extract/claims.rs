@@ -42,6 +42,8 @@ pub struct SentenceCtx<'a, 's, 'd> {
     /// A change verb in the headline ("Biden pushes back Afghan exit"): the
     /// article's dates are changes.
     pub headline_change: Option<String>,
+    /// A decision on the plan the article reports ("adopted the exit plan").
+    pub plan_decision: Option<String>,
 }
 
 /// Where a claim belongs inside its frame.
@@ -675,7 +677,12 @@ impl Builder<'_, '_, '_> {
         // Troop levels.
         for &k in &ev.counts {
             if let Some((count, why)) = self.level_count(ev, k) {
-                if !self.count_is_frames(count, frame) || history {
+                // "was going to pull all 2,000 troops out": the size then, of
+                // a plan since dropped.
+                let past_plan = why == "all-of"
+                    && g.tense == Tense::Past
+                    && (g.has(VerbClass::Plan) || g.modal == Some(Modal::Plan));
+                if !self.count_is_frames(count, frame) || history || past_plan {
                     continue;
                 }
                 let modality = if why == "all-of" || why == "present" {
@@ -692,7 +699,8 @@ impl Builder<'_, '_, '_> {
                         value,
                         text: words(c.toks, count.start, count.end),
                         modality,
-                        change_wording: None,
+                        // "has agreed to leave about 400": a decision changes the level.
+                        change_wording: self.change_wording(ev),
                         rule: format!("count/{why}: {trace}"),
                     },
                 );
@@ -1075,7 +1083,9 @@ impl Builder<'_, '_, '_> {
         if let Some(w) = change_or_decision(c.toks, !actual) {
             return Some(w);
         }
-        c.headline_change.clone()
+        c.headline_change
+            .clone()
+            .or_else(|| c.plan_decision.clone().filter(|_| !actual))
     }
 
     /// Is a count one this event gives as a troop level? Returns why.

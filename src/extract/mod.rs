@@ -227,6 +227,19 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
         .first()
         .filter(|a| a.span.is_none())
         .and_then(|a| claims::change_verb(&a.toks));
+    // A decision on the plan reported in the body ("the army chiefs adopted
+    // the exit plan"): a planned date that differs from the known one is the
+    // decided one, not two outlets disagreeing.
+    let plan_decision = r
+        .analyses
+        .iter()
+        .filter(|a| a.span.is_some())
+        .filter(|a| {
+            a.toks
+                .iter()
+                .any(|t| matches!(t.lower.as_ref(), "plan" | "timetable" | "roadmap"))
+        })
+        .find_map(|a| claims::change_verb(&a.toks));
     let mut claims = Vec::new();
     let mut paragraph_speaker: (usize, Option<String>) = (0, None);
     for (a, here) in r.analyses.iter().zip(&r.assigned) {
@@ -260,6 +273,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
             attributed_to: speaker.or_else(|| paragraph_speaker.1.clone()),
             total_phases: r.total_phases,
             headline_change: headline_change.clone(),
+            plan_decision: plan_decision.clone(),
         };
         let mut b = Builder {
             c: &ctx,

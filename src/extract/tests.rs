@@ -350,3 +350,46 @@ fn the_headline_names_the_withdrawal_a_sentence_only_implies() {
         "{got:#?}"
     );
 }
+
+/// A decision on the plan said anywhere in the article makes its planned
+/// dates decided ones (an update, not two outlets disagreeing); a date when
+/// something happened stays a plain report.
+#[test]
+fn a_plan_adopted_in_the_article_marks_its_planned_dates_as_decided() {
+    let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+    let article = |text: &str| Article {
+        title: String::new(),
+        source: Some("Wire".into()),
+        url: None,
+        path: None,
+        published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
+        text: text.into(),
+    };
+    let wording = |text: &str| -> Vec<(String, Option<String>)> {
+        extract(&article(text), &lex)
+            .into_iter()
+            .filter(|c| c.attribute == crate::model::Attribute::Deadline)
+            .map(|c| (c.text, c.change_wording))
+            .collect()
+    };
+    let decided = wording(
+        "Defence chiefs meeting in Accra adopted the exit plan on Tuesday. \
+         Ghanaian troops will leave Liberia by March 31, 2025.",
+    );
+    assert!(
+        decided.iter().any(|(_, w)| w.as_deref() == Some("adopted")),
+        "{decided:?}"
+    );
+    let reported = wording("Ghanaian troops will leave Liberia by March 31, 2025.");
+    assert!(
+        !reported.is_empty() && reported.iter().all(|(_, w)| w.is_none()),
+        "{reported:?}"
+    );
+    let happened = wording(
+        "Defence chiefs adopted the exit plan in May. The last Ghanaian troops left Liberia on Monday.",
+    );
+    assert!(
+        !happened.is_empty() && happened.iter().all(|(_, w)| w.is_none()),
+        "{happened:?}"
+    );
+}
