@@ -131,6 +131,9 @@ fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
                 // Announced, agreed, signed: all the plan before anything
                 // moves; going from one to another is not news of its own.
                 (Some(a), Some(_)) if a < 3 => Confirmation,
+                // The plan restated while it is on hold is no news; resuming
+                // it is said as such ("resumed", "under way again").
+                (Some(a), None) if a < 3 && *o == Status::Postponed => Confirmation,
                 _ => Update,
             }
         }),
@@ -389,6 +392,23 @@ mod tests {
         "2025-06-13",
         None,
         Some(ChangeKind::Confirmation)
+    )]
+    // The plan restated while on hold; a cancelled plan announced again.
+    #[case(
+        status(Status::Postponed),
+        status(Status::Announced),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Confirmation)
+    )]
+    #[case(
+        status(Status::Cancelled),
+        status(Status::Announced),
+        "B",
+        "2025-06-13",
+        None,
+        Some(ChangeKind::Update)
     )]
     #[case(
         status(Status::InProgress),
