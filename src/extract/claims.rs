@@ -18,7 +18,7 @@ use super::clauses::{Clause, Modal, Tense, VerbGroup};
 use super::dict::{PredClass, Tags, VerbClass};
 use super::entities::{Count, Mentions, PlaceKind, Time, Who};
 use super::frames::{Actor, Frame};
-use super::lexicon::Lexicon;
+use super::lexicon::{CueKind, Lexicon};
 use super::predicates::{Aspect, Event, Source};
 use super::time::TimeExpr;
 use super::tokens::Token;
@@ -247,6 +247,16 @@ fn role(c: &SentenceCtx, ev: &Event, t: &Time) -> Role {
     // "stated in November that ...", "said on Tuesday that ...": the time of
     // the saying, before its complement.
     if t.end <= ev.start && toks.get(t.end).is_some_and(|x| x.is("that")) {
+        return Role::Other;
+    }
+    // "will end on August 31, Biden said on Thursday": the time of the saying.
+    let speech = |v: &Token| {
+        c.m.cues
+            .iter()
+            .any(|h| h.kind == CueKind::Speech && h.start == v.start && h.end == v.end)
+    };
+    let said_before = before(1).is_some_and(speech) || prep_before && before(2).is_some_and(speech);
+    if said_before && t.start > ev.end {
         return Role::Other;
     }
     // "In June, Mali asked the mission to vacate": the time of the asking.

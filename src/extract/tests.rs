@@ -317,6 +317,12 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "LB/spain/final status = postponed (Completed)",
     "announced"
 )]
+// The day something was said is not the deadline said.
+#[case(
+    "Danish troops will leave Iraq on November 30, the defence minister said on Tuesday.",
+    "IQ/denmark/final deadline = 30 November 2024 (Planned)",
+    "September"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
