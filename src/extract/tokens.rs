@@ -83,7 +83,8 @@ fn is_apostrophe(c: char) -> bool {
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
     let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
-    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    let mut chars: Vec<(usize, char)> = Vec::with_capacity(sentence.len());
+    chars.extend(sentence.char_indices());
     let n = chars.len();
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
     let offset = |i: usize| chars.get(i).map_or(sentence.len(), |&(o, _)| o);
@@ -201,6 +202,61 @@ fn push<'s, 'd>(
     dict: &'d Dict,
 ) {
     let text = &sentence[start..end];
+    let shape = if text.is_ascii() {
+        ascii_shape(text)
+    } else {
+        unicode_shape(text)
+    };
+    let info = dict.get(&shape.lower);
+    out.push(Token {
+        start,
+        end,
+        text,
+        lower: shape.lower,
+        kind: shape.kind,
+        cap: shape.cap,
+        acronym: shape.acronym,
+        info,
+    });
+}
+
+/// What `push` needs to know of a word's text.
+struct Shape<'s> {
+    lower: Cow<'s, str>,
+    kind: Kind,
+    cap: bool,
+    acronym: bool,
+}
+
+/// The shape of an ASCII word, in one pass over its bytes (most words).
+fn ascii_shape(text: &str) -> Shape<'_> {
+    let bytes = text.as_bytes();
+    let (mut upper, mut lower, mut letters, mut numeric) = (false, false, 0, true);
+    for &b in bytes {
+        upper |= b.is_ascii_uppercase();
+        lower |= b.is_ascii_lowercase();
+        letters += usize::from(b.is_ascii_alphabetic());
+        numeric &= b.is_ascii_digit() || b == b',' || b == b'.';
+    }
+    let first = bytes.first().copied();
+    Shape {
+        lower: if upper {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        },
+        kind: if first.is_some_and(|b| b.is_ascii_digit()) && numeric {
+            Kind::Number
+        } else {
+            Kind::Word
+        },
+        cap: first.is_some_and(|b| b.is_ascii_uppercase()),
+        acronym: letters >= 2 && !lower,
+    }
+}
+
+/// The shape of a word with non-ASCII letters or a typographic apostrophe.
+fn unicode_shape(text: &str) -> Shape<'_> {
     let lower: Cow<str> = if text.chars().any(char::is_uppercase) {
         Cow::Owned(text.to_lowercase())
     } else {
@@ -222,18 +278,12 @@ fn push<'s, 'd>(
         Kind::Word
     };
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let acronym = letters >= 2 && !text.chars().any(char::is_lowercase);
-    let info = dict.get(&lower);
-    out.push(Token {
-        start,
-        end,
-        text,
+    Shape {
         lower,
         kind,
         cap: first.is_some_and(char::is_uppercase),
-        acronym,
-        info,
-    });
+        acronym: letters >= 2 && !text.chars().any(char::is_lowercase),
+    }
 }
 
 /// "2 000 troops", "1 495 personnel": a number written with spaces between
