@@ -80,14 +80,60 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
+/// A sentence's characters by index: an ASCII sentence (most) is read in
+/// place, any other decoded once.
+enum Chars<'s> {
+    Ascii(&'s [u8]),
+    Decoded {
+        chars: Vec<(usize, char)>,
+        len: usize,
+    },
+}
+
+impl<'s> Chars<'s> {
+    fn new(sentence: &'s str) -> Self {
+        if sentence.is_ascii() {
+            Chars::Ascii(sentence.as_bytes())
+        } else {
+            Chars::Decoded {
+                chars: sentence.char_indices().collect(),
+                len: sentence.len(),
+            }
+        }
+    }
+
+    /// The number of characters.
+    fn len(&self) -> usize {
+        match self {
+            Chars::Ascii(bytes) => bytes.len(),
+            Chars::Decoded { chars, .. } => chars.len(),
+        }
+    }
+
+    /// The `i`-th character.
+    fn at(&self, i: usize) -> Option<char> {
+        match self {
+            Chars::Ascii(bytes) => bytes.get(i).map(|&b| char::from(b)),
+            Chars::Decoded { chars, .. } => chars.get(i).map(|&(_, c)| c),
+        }
+    }
+
+    /// The byte offset of the `i`-th character; the sentence's length past the end.
+    fn offset(&self, i: usize) -> usize {
+        match self {
+            Chars::Ascii(bytes) => i.min(bytes.len()),
+            Chars::Decoded { chars, len } => chars.get(i).map_or(*len, |&(o, _)| o),
+        }
+    }
+}
+
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
     let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(sentence.len());
-    chars.extend(sentence.char_indices());
+    let chars = Chars::new(sentence);
     let n = chars.len();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let offset = |i: usize| chars.get(i).map_or(sentence.len(), |&(o, _)| o);
+    let at = |i: usize| chars.at(i);
+    let offset = |i: usize| chars.offset(i);
     let mut i = 0;
     while i < n {
         let Some(c) = at(i) else { break };
@@ -119,9 +165,8 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
                     _ if is_apostrophe(d) => {
                         // "France's", "didn't" split; "N'Djamena", "Côte d'Ivoire" stay.
                         next_alnum && {
-                            let tail: String = chars[j + 1..]
-                                .iter()
-                                .map(|&(_, x)| x)
+                            let tail: String = (j + 1..)
+                                .map_while(at)
                                 .take_while(|x| x.is_alphanumeric())
                                 .collect();
                             !(tail.eq_ignore_ascii_case("s")
