@@ -7,6 +7,8 @@
 //! modality of the verb group, and a rule string that `--explain` prints.
 //! Pure.
 
+use std::cell::{LazyCell, OnceCell};
+
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::model::{
@@ -44,6 +46,9 @@ pub struct SentenceCtx<'a, 's, 'd> {
     pub headline_change: Option<String>,
     /// A decision on the plan the article reports ("adopted the exit plan").
     pub plan_decision: Option<String>,
+    /// The sentence with its whitespace folded, as claims quote it; made
+    /// once, when the first claim needs it.
+    pub quote: OnceCell<String>,
 }
 
 /// Where a claim belongs inside its frame.
@@ -422,7 +427,10 @@ impl Builder<'_, '_, '_> {
             attribute,
             value,
             text,
-            quote: c.sentence.split_whitespace().collect::<Vec<_>>().join(" "),
+            quote: c
+                .quote
+                .get_or_init(|| c.sentence.split_whitespace().collect::<Vec<_>>().join(" "))
+                .clone(),
             span: c.span,
             attributed_to: c.attributed_to.clone(),
             modality,
@@ -456,7 +464,8 @@ impl Builder<'_, '_, '_> {
         let m = c.m;
         let g = &ev.group;
         let published = c.article.published;
-        let trace = self.trace(ev, frame);
+        // Only the claims pushed need the trace line, and most events push none.
+        let trace = LazyCell::new(|| trace(c, ev, frame));
         let scope = self.scope(ev, frame_partial);
         // Past perfect and past events with old dates are background.
         let dated_past = ev.times.iter().filter_map(|&t| m.times.get(t)).any(|t| {
@@ -665,7 +674,7 @@ impl Builder<'_, '_, '_> {
                     text,
                     modality,
                     change_wording: None,
-                    rule: format!("status/{}/{why}: {trace}", sc.rule),
+                    rule: format!("status/{}/{why}: {}", sc.rule, *trace),
                 },
             );
         }
@@ -711,7 +720,7 @@ impl Builder<'_, '_, '_> {
                         modality,
                         // "has agreed to leave about 400": a decision changes the level.
                         change_wording: self.change_wording(ev),
-                        rule: format!("count/{why}: {trace}"),
+                        rule: format!("count/{why}: {}", *trace),
                     },
                 );
             }
@@ -855,7 +864,7 @@ impl Builder<'_, '_, '_> {
         ev: &Event,
         frame: &Frame,
         scope: &Scope,
-        trace: &str,
+        trace: &LazyCell<String, impl FnOnce() -> String>,
         fact: bool,
         scheduled: bool,
     ) {
@@ -962,7 +971,7 @@ impl Builder<'_, '_, '_> {
                                 text: words(c.toks, t.start, t.end),
                                 modality: modality(g),
                                 change_wording: None,
-                                rule: format!("duration/{}: {trace}", scope.rule),
+                                rule: format!("duration/{}: {}", scope.rule, **trace),
                             },
                         );
                     }
@@ -1028,7 +1037,7 @@ impl Builder<'_, '_, '_> {
                     text,
                     modality: md,
                     change_wording: change,
-                    rule: format!("deadline/{}/{}: {trace}", scope.rule, t.m.rule),
+                    rule: format!("deadline/{}/{}: {}", scope.rule, t.m.rule, **trace),
                 },
             );
         } else if fact
@@ -1051,7 +1060,7 @@ impl Builder<'_, '_, '_> {
                     text,
                     modality: Modality::Completed,
                     change_wording: change,
-                    rule: format!("deadline/{}/actual/{}: {trace}", scope.rule, t.m.rule),
+                    rule: format!("deadline/{}/actual/{}: {}", scope.rule, t.m.rule, **trace),
                 },
             );
         }
@@ -1174,17 +1183,16 @@ impl Builder<'_, '_, '_> {
             _ => true,
         }
     }
+}
 
-    /// One line for `--explain`: frame, predicate, arguments, group.
-    fn trace(&self, ev: &Event, frame: &Frame) -> String {
-        let c = self.c;
-        format!(
-            "frame {} leaving {}; {}",
-            frame.actor.name(c.lex),
-            frame.host,
-            describe(ev, c.toks, c.m)
-        )
-    }
+/// One line for `--explain`: frame, predicate, arguments, group.
+fn trace(c: &SentenceCtx, ev: &Event, frame: &Frame) -> String {
+    format!(
+        "frame {} leaving {}; {}",
+        frame.actor.name(c.lex),
+        frame.host,
+        describe(ev, c.toks, c.m)
+    )
 }
 
 /// An event mention in words: predicate, verb group, arguments.

@@ -24,6 +24,7 @@ pub mod sentence;
 pub mod time;
 pub mod tokens;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::model::{Article, Attribute, Claim, Span, Value};
@@ -274,6 +275,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
             total_phases: r.total_phases,
             headline_change: headline_change.clone(),
             plan_decision: plan_decision.clone(),
+            quote: OnceCell::new(),
         };
         let mut b = Builder {
             c: &ctx,

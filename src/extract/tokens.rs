@@ -85,13 +85,60 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
+/// A sentence's characters by index: an ASCII sentence (most) is read in
+/// place, any other decoded once.
+enum Chars<'s> {
+    Ascii(&'s [u8]),
+    Decoded {
+        chars: Vec<(usize, char)>,
+        len: usize,
+    },
+}
+
+impl<'s> Chars<'s> {
+    fn new(sentence: &'s str) -> Self {
+        if sentence.is_ascii() {
+            Chars::Ascii(sentence.as_bytes())
+        } else {
+            Chars::Decoded {
+                chars: sentence.char_indices().collect(),
+                len: sentence.len(),
+            }
+        }
+    }
+
+    /// The number of characters.
+    fn len(&self) -> usize {
+        match self {
+            Chars::Ascii(bytes) => bytes.len(),
+            Chars::Decoded { chars, .. } => chars.len(),
+        }
+    }
+
+    /// The `i`-th character.
+    fn at(&self, i: usize) -> Option<char> {
+        match self {
+            Chars::Ascii(bytes) => bytes.get(i).map(|&b| char::from(b)),
+            Chars::Decoded { chars, .. } => chars.get(i).map(|&(_, c)| c),
+        }
+    }
+
+    /// The byte offset of the `i`-th character; the sentence's length past the end.
+    fn offset(&self, i: usize) -> usize {
+        match self {
+            Chars::Ascii(bytes) => i.min(bytes.len()),
+            Chars::Decoded { chars, len } => chars.get(i).map_or(*len, |&(o, _)| o),
+        }
+    }
+}
+
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
     let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
-    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    let chars = Chars::new(sentence);
     let n = chars.len();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let offset = |i: usize| chars.get(i).map_or(sentence.len(), |&(o, _)| o);
+    let at = |i: usize| chars.at(i);
+    let offset = |i: usize| chars.offset(i);
     let mut i = 0;
     while i < n {
         let Some(c) = at(i) else { break };
@@ -123,9 +170,8 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
                     _ if is_apostrophe(d) => {
                         // "France's", "didn't" split; "N'Djamena", "Côte d'Ivoire" stay.
                         next_alnum && {
-                            let tail: String = chars[j + 1..]
-                                .iter()
-                                .map(|&(_, x)| x)
+                            let tail: String = (j + 1..)
+                                .map_while(at)
                                 .take_while(|x| x.is_alphanumeric())
                                 .collect();
                             !(tail.eq_ignore_ascii_case("s")
@@ -206,6 +252,61 @@ fn push<'s, 'd>(
     dict: &'d Dict,
 ) {
     let text = &sentence[start..end];
+    let shape = if text.is_ascii() {
+        ascii_shape(text)
+    } else {
+        unicode_shape(text)
+    };
+    let info = dict.get(&shape.lower);
+    out.push(Token {
+        start,
+        end,
+        text,
+        lower: shape.lower,
+        kind: shape.kind,
+        cap: shape.cap,
+        acronym: shape.acronym,
+        info,
+    });
+}
+
+/// What `push` needs to know of a word's text.
+struct Shape<'s> {
+    lower: Cow<'s, str>,
+    kind: Kind,
+    cap: bool,
+    acronym: bool,
+}
+
+/// The shape of an ASCII word, in one pass over its bytes (most words).
+fn ascii_shape(text: &str) -> Shape<'_> {
+    let bytes = text.as_bytes();
+    let (mut upper, mut lower, mut letters, mut numeric) = (false, false, 0, true);
+    for &b in bytes {
+        upper |= b.is_ascii_uppercase();
+        lower |= b.is_ascii_lowercase();
+        letters += usize::from(b.is_ascii_alphabetic());
+        numeric &= b.is_ascii_digit() || b == b',' || b == b'.';
+    }
+    let first = bytes.first().copied();
+    Shape {
+        lower: if upper {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        },
+        kind: if first.is_some_and(|b| b.is_ascii_digit()) && numeric {
+            Kind::Number
+        } else {
+            Kind::Word
+        },
+        cap: first.is_some_and(|b| b.is_ascii_uppercase()),
+        acronym: letters >= 2 && !lower,
+    }
+}
+
+/// The shape of a word with non-ASCII letters or a typographic apostrophe.
+fn unicode_shape(text: &str) -> Shape<'_> {
     let lower: Cow<str> = if text.chars().any(char::is_uppercase) {
         Cow::Owned(text.to_lowercase())
     } else {
@@ -227,18 +328,12 @@ fn push<'s, 'd>(
         Kind::Word
     };
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let acronym = letters >= 2 && !text.chars().any(char::is_lowercase);
-    let info = dict.get(&lower);
-    out.push(Token {
-        start,
-        end,
-        text,
+    Shape {
         lower,
         kind,
         cap: first.is_some_and(char::is_uppercase),
-        acronym,
-        info,
-    });
+        acronym: letters >= 2 && !text.chars().any(char::is_lowercase),
+    }
 }
 
 /// "2 000 troops", "1 495 personnel": a number written with spaces between
