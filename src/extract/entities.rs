@@ -483,8 +483,6 @@ fn find_names(names: Vec<Hit<NameKind>>, toks: &[Token], lex: &Lexicon, m: &mut 
                     continue;
                 }
                 let demonym = matches!(hit.kind, NameKind::Demonym(_));
-                let capital_subject = false;
-                let _ = capital_subject;
                 // A nation named alone: a place, and (as a subject) its government.
                 if !demonym || possessive {
                     m.places.push(Place {
@@ -747,11 +745,7 @@ fn capitalised_before(toks: &[Token], end: usize) -> Option<usize> {
 }
 
 fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
-    let name_of = |a: usize, b: usize| -> String {
-        let first = &toks[a];
-        let last = &toks[b - 1];
-        first.text[..0].to_string() + &joined(toks, a, b, first, last)
-    };
+    let name_of = |a: usize, b: usize| joined(toks, a, b);
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -810,11 +804,10 @@ fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
                 }
             }
             // "the base at Gao", "its camp in Kidal".
-            if let Some(p) = toks
+            if toks
                 .get(i + 1)
-                .filter(|p| p.is("at") || p.is("in") || p.is("of"))
+                .is_some_and(|p| p.is("at") || p.is("in") || p.is("of"))
             {
-                let _ = p;
                 let s = i + 2;
                 let mut e = s;
                 while e < toks.len() && e - s < 3 && toks[e].cap && toks[e].kind == Kind::Word {
@@ -831,10 +824,8 @@ fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
                     continue;
                 }
             }
-            // "the base", "its last base in the north": a base not named.
-            if t.lower.ends_with('s') && !t.is("bases") || t.is("headquarters") {
-                // plural or headquarters: counted as a base mention without a name
-            }
+            // "the base", "its last base in the north", "the camps", "the
+            // headquarters": a base mention without a name.
             m.bases.push(Base {
                 start: i,
                 end: i + 1,
@@ -885,7 +876,7 @@ fn place_bases(toks: &[Token], m: &mut Mentions) {
 }
 
 /// The text of tokens `[a, b)` with their original spacing folded to one space.
-fn joined(toks: &[Token], a: usize, b: usize, _first: &Token, _last: &Token) -> String {
+fn joined(toks: &[Token], a: usize, b: usize) -> String {
     let mut out = String::new();
     for (k, t) in toks[a..b].iter().enumerate() {
         if k > 0 && toks[a + k - 1].end < t.start {
