@@ -679,8 +679,15 @@ impl Builder<'_, '_, '_> {
             );
         }
 
-        // Deadlines and actual dates from the time arguments.
+        // Deadlines and actual dates from the time arguments; not the day a
+        // part left ("Last month, South Africa withdrew its troops" of a
+        // mission of three nations): that dates no milestone of the frame.
+        let part_left = past_fact
+            && ev.aspect == Aspect::Plain
+            && (member || ev.partial)
+            && matches!(scope.milestone, Milestone::Final | Milestone::Drawdown);
         if !history
+            && !part_left
             && matches!(
                 ev.class,
                 PredClass::Leave
@@ -918,9 +925,16 @@ impl Builder<'_, '_, '_> {
                 && t.end >= ev.start
                 && ev.nominal
                 && matches!(t.m.expr, TimeExpr::Duration { .. });
-            // "pushed back to March 2027": the new date of a change.
-            let changed_to =
-                prep == "to" && matches!(ev.aspect, Aspect::Postpone | Aspect::Advance);
+            // "pushed back to March 2027": the new date of a change; "slowed
+            // the timeline to four months": its new length. A length after
+            // "to" is nothing else ("cut the tour to four months").
+            let changed = matches!(ev.aspect, Aspect::Postpone | Aspect::Advance)
+                || g.has(VerbClass::Postpone)
+                || g.has(VerbClass::Advance);
+            if t.m.rule == "to_duration" && !changed {
+                continue;
+            }
+            let changed_to = (prep == "to" || t.m.rule == "to_duration") && changed;
             let deadline_prep = adjectival
                 || changed_to
                 || matches!(
@@ -1008,7 +1022,9 @@ impl Builder<'_, '_, '_> {
         let change = self.change_wording(ev);
         // A plan for today or a past day is no deadline ("will leave on Monday"
         // read on Monday is news of the day, not a date ahead).
-        let day_ahead = v.granularity != Granularity::Day || v.earliest > published;
+        // A span of days ("within 30 days") ends ahead.
+        let day_ahead =
+            v.granularity != Granularity::Day || v.latest.unwrap_or(v.earliest) > published;
         if ahead && !wholly_past && day_ahead {
             if matches!(ev.class, PredClass::Stay)
                 && !t

@@ -379,7 +379,7 @@ fn find_times(sentence: &str, toks: &[Token], published: NaiveDate, m: &mut Ment
             Some(
                 w @ ("by" | "before" | "until" | "till" | "within" | "in" | "on" | "at" | "from"
                 | "starting" | "after" | "since" | "during" | "through" | "between" | "ahead"
-                | "no" | "not" | "for" | "beginning" | "effective" | "as"),
+                | "no" | "not" | "for" | "beginning" | "effective" | "as" | "to"),
             ) => Some(w.to_string()),
             _ => start
                 .checked_sub(1)

@@ -866,10 +866,12 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
     if group.tense != Tense::None || group.modal.is_some() {
         return;
     }
+    // "to come home": "come" is also a participle, so "to" decides too.
+    let after_to = group.head > 0 && toks[group.head - 1].is("to");
     let infinitive = !nominal
         && toks
             .get(group.head)
-            .is_some_and(|t| t.verb_form() == Form::Base)
+            .is_some_and(|t| t.verb_form() == Form::Base || after_to)
         && group.controls.is_empty();
     // The nearest verb before the event that has a tense, or is an
     // infinitive ("to propose a doctrine involving the end of ..." is a plan).
@@ -980,8 +982,15 @@ fn leaves_troops_or_place(toks: &[Token], m: &Mentions, ev: &Event, head: usize)
     {
         return true;
     }
-    // Particles and verbs: "pull out", "leave behind", "left and ...".
-    let particle = ev.end > k && ev.end == k + 1;
+    // Particles and verbs: "pull out", "be back home", "leave behind", "left and ...".
+    let particle = ev.end == k + 1
+        || k < ev.end
+            && toks[k..ev.end].iter().all(|t| {
+                matches!(
+                    t.lower.as_ref(),
+                    "back" | "home" | "out" | "down" | "off" | "away" | "up" | "over"
+                )
+            });
     if particle || t.verb_form().is_verb() || t.has(Tags::NEG) || t.is("home") || t.is("behind") {
         return true;
     }

@@ -149,6 +149,25 @@ fn claims(text: &str) -> Vec<String> {
     "The withdrawal of Italian troops from Lebanon has been pushed back to March 2026, officials said.",
     "LB/italy/final deadline = March 2026 (Planned)"
 )]
+// The new date or length a change sets: "postponed to", "slowed to".
+#[case(
+    "Belgium postponed the withdrawal of its soldiers from Niger to December.",
+    "NE/belgium/final deadline = December 2024 (Planned)"
+)]
+#[case(
+    "Rome agreed to slow its timeline for the withdrawal of Italian troops from Iraq to about six months.",
+    "IQ/italy/final deadline = March 2025 (Planned)"
+)]
+// An expected length ends a deadline ahead, marked as expected.
+#[case(
+    "Officials expect the withdrawal of Spanish troops from Lebanon to take no more than 60 days.",
+    "LB/spain/final deadline = 6 September 2024 to 5 November 2024 (Expected)"
+)]
+// Being back home is having left.
+#[case(
+    "Dutch troops will be back home from Mali by the end of November.",
+    "ML/netherlands/final deadline = November 2024 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -322,6 +341,18 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "Danish troops will leave Iraq on November 30, the defence minister said on Tuesday.",
     "IQ/denmark/final deadline = 30 November 2024 (Planned)",
     "September"
+)]
+// "it is time for them to come home" is a wish, not a departure.
+#[case(
+    "Now it is time for Canadian troops to come home from Latvia, the senator said.",
+    "LV/canada/final status = announced (Planned)",
+    "completed"
+)]
+// The day one member left dates no milestone of the whole mission.
+#[case(
+    "Last month, Kenya withdrew its troops from the EACRF in Congo. The rest of the regional force will leave Congo by December.",
+    "CD/eacrf/final deadline = December 2024 (Planned)",
+    "August"
 )]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);

@@ -189,6 +189,7 @@ impl Ctx<'_> {
                 | Kw::Around
                 | Kw::After
                 | Kw::From
+                | Kw::To
                 | Kw::Of,
             ) => Pick::Upcoming,
             _ => return None,

@@ -29,6 +29,21 @@ impl Ctx<'_> {
                 return span(k, d);
             }
         }
+        // "(expected to take) no more than 30 days": at most that long.
+        if let Some(j) = self.kws(i, &[Kw::No, Kw::More, Kw::Than]) {
+            if let Some((k, d)) = self.amount(j, false) {
+                if !matches!(
+                    self.lex(k),
+                    Lex::Kw(Kw::Ago | Kw::Old | Kw::Later | Kw::Earlier)
+                ) {
+                    let found = span(k, d)?;
+                    return Some(Found {
+                        rule: "within_at_most",
+                        ..found
+                    });
+                }
+            }
+        }
         let Lex::Kw(Kw::Within | Kw::In | Kw::Over | Kw::During) = self.lex(i) else {
             return None;
         };
@@ -87,6 +102,23 @@ impl Ctx<'_> {
         let j = self.kw(j, Kw::From)?;
         let k = self.kw(j, Kw::Now).or_else(|| self.kw(j, Kw::Today))?;
         self.around(k, d, "from_now")
+    }
+
+    /// "(slowed the timeline) to about four months", "(extended it) to six
+    /// months": a length a change sets, counted from the publication day;
+    /// it ends in the month of its last day.
+    /// Whether it is a change is the reader's to decide.
+    pub(super) fn to_duration(&self, i: usize) -> Option<Found> {
+        let j = self.kw(i, Kw::To)?;
+        let j = self.approx(j).unwrap_or(j);
+        let (k, d) = self.amount(j, false)?;
+        if d.months == 0 || matches!(self.lex(k), Lex::Kw(Kw::Ago | Kw::Old | Kw::Later)) {
+            return None;
+        }
+        // It ends about then: the month of its last day.
+        let last = d.apply(self.p, false)?.pred_opt()?;
+        let period = Period::month(last.year(), last.month())?;
+        Some(Found::interval(k, period, false, "to_duration"))
     }
 
     /// "for another year", "for an additional year", "for two more years".

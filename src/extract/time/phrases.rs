@@ -19,6 +19,7 @@ impl Ctx<'_> {
                 self.cued_atom(i),
                 self.within(i),
                 self.in_duration(i),
+                self.to_duration(i),
                 self.for_another(i),
                 self.coming(i),
                 self.duration_adjective(i),
@@ -36,6 +37,11 @@ impl Ctx<'_> {
                 Some((i + 1, Cue::Other))
             }
             Lex::Kw(Kw::At) if self.lex(i + 1) == Lex::Kw(Kw::The) => Some((i + 1, Cue::Other)),
+            // "to": the new date of a change ("postponed to June 30"); only
+            // before a month, not "cut to 2000 troops".
+            Lex::Kw(Kw::To) if matches!(self.lex(i + 1), Lex::Month { .. }) => {
+                Some((i + 1, Cue::Other))
+            }
             Lex::Kw(Kw::No | Kw::Not) => self
                 .kws(i + 1, &[Kw::Later, Kw::Than])
                 .map(|k| (k, Cue::Other)),

@@ -107,6 +107,7 @@ fn only(text: &str, phrase: &str, published: &str) -> TimeMatch {
 #[case("May 2025", "2025-05-01", "2025-05-31", G::Month, false, "month_year")]
 // month without a year
 #[case("by September", "2024-09-01", "2024-09-30", G::Month, false, "month")]
+#[case("to December", "2024-12-01", "2024-12-31", G::Month, false, "month")]
 #[case("in August", "2025-08-01", "2025-08-31", G::Month, false, "month")]
 #[case("in May", "2025-05-01", "2025-05-31", G::Month, false, "month")]
 #[case("next September", "2025-09-01", "2025-09-30", G::Month, false, "month")]
@@ -476,6 +477,23 @@ fn only(text: &str, phrase: &str, published: &str) -> TimeMatch {
     G::Day,
     false,
     "within_duration"
+)]
+// a length a change sets, and an upper bound on a length
+#[case(
+    "to about four months",
+    "2025-01-01",
+    "2025-01-31",
+    G::Month,
+    false,
+    "to_duration"
+)]
+#[case(
+    "no more than 30 days",
+    "2024-09-06",
+    "2024-10-06",
+    G::Day,
+    false,
+    "within_at_most"
 )]
 #[case(
     "within a year",

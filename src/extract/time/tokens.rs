@@ -164,7 +164,6 @@ impl Lex {
                     | Kw::Since
                     | Kw::Than
                     | Kw::Time
-                    | Kw::To
                     | Kw::Today
                     | Kw::Total
             ),
