@@ -132,25 +132,27 @@ fn finite_ahead(toks: &[Token], i: usize, limit: usize) -> bool {
         if t.is_punct() {
             return false;
         }
-        let tags = t.tags();
-        if tags.has(Tags::MODAL_PLAN)
-            || tags.has(Tags::MODAL_EXPECTED)
-            || tags.has(Tags::MODAL_POSSIBLE)
-            || (tags.has(Tags::BE) || tags.has(Tags::HAVE) || tags.has(Tags::DO))
-                && !t.is("being")
-                && !t.is("having")
-                && !t.is("be")
-        {
-            return true;
-        }
-        if matches!(
-            t.verb_form(),
-            Form::Past | Form::Present3 | Form::PastOrParticiple
-        ) {
+        if finite(t) {
             return true;
         }
     }
     false
+}
+
+/// Is token `t` a finite verb, an auxiliary or a modal?
+fn finite(t: &Token) -> bool {
+    let tags = t.tags();
+    tags.has(Tags::MODAL_PLAN)
+        || tags.has(Tags::MODAL_EXPECTED)
+        || tags.has(Tags::MODAL_POSSIBLE)
+        || (tags.has(Tags::BE) || tags.has(Tags::HAVE) || tags.has(Tags::DO))
+            && !t.is("being")
+            && !t.is("having")
+            && !t.is("be")
+        || matches!(
+            t.verb_form(),
+            Form::Past | Form::Present3 | Form::PastOrParticiple
+        )
 }
 
 /// Splits a sentence into clauses. `protected` tells whether a token lies
@@ -214,6 +216,17 @@ pub fn split(toks: &[Token], protected: impl Fn(usize) -> bool) -> Vec<Clause> {
                 } else if i > start && tags.has(Tags::REL) && !t.is("where") {
                     cut = Some((i, Opener::Relative));
                 } else if i > start && t.is("but") {
+                    cut = Some((i, Opener::Coordinate));
+                } else if i > start
+                    && t.is("and")
+                    && toks.get(i + 1).is_some_and(|n| n.tags().has(Tags::DET))
+                    && toks[start..i].iter().any(finite)
+                    && finite_ahead(toks, i + 2, 7)
+                {
+                    // "will leave by May and the first phase would end by
+                    // March": a new subject with its own verb, after a
+                    // clause that has one ("France and the UK will leave"
+                    // is one subject).
                     cut = Some((i, Opener::Coordinate));
                 }
             }

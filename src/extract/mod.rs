@@ -348,7 +348,8 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
 }
 
 /// Each (event, attribute, value) once: the first mention, unless a later
-/// one says who said it.
+/// one says who said it, or that the value was changed ("both sides agreed
+/// that ... by May 10" after a plain "by May 10"); a change keeps its speaker.
 fn dedupe(claims: Vec<Claim>) -> Vec<Claim> {
     let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
     let mut seen: HashMap<(String, Attribute, Value), usize> = HashMap::new();
@@ -360,8 +361,15 @@ fn dedupe(claims: Vec<Claim>) -> Vec<Claim> {
         );
         match seen.get(&key) {
             Some(&i) => {
-                if kept[i].attributed_to.is_none() && claim.attributed_to.is_some() {
-                    kept[i] = claim;
+                let k = &mut kept[i];
+                if k.change_wording.is_none() && claim.change_wording.is_some() {
+                    let speaker = k.attributed_to.take();
+                    *k = claim;
+                    if k.attributed_to.is_none() {
+                        k.attributed_to = speaker;
+                    }
+                } else if k.attributed_to.is_none() && claim.attributed_to.is_some() {
+                    *k = claim;
                 }
             }
             None => {

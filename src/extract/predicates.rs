@@ -461,8 +461,11 @@ fn governing_inner(
                 }
             }
         }
-        // "called for a troop reduction": a phrasal verb before its object.
-        if v > clause.start && toks[v].has(Tags::PREP) && verb_class_at(toks, v - 1).is_some() {
+        // "called for a troop reduction", "pushed back the withdrawal": a
+        // phrasal verb before its object.
+        let particle = toks[v].has(Tags::PREP)
+            || matches!(toks[v].lower.as_ref(), "back" | "up" | "down" | "forward");
+        if v > clause.start && particle && verb_class_at(toks, v - 1).is_some() {
             v -= 1;
         }
         let vt = &toks[v];
@@ -1438,6 +1441,17 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         p.kind == PlaceKind::Country
             && (k == ev.end || k > 0 && (toks[k - 1].is("from") || toks[k - 1].is("of")))
     }));
+    // "in one of the three platforms", "two of its bases": some of the
+    // places, not all.
+    let number =
+        |t: &Token| t.kind == Kind::Number || CARDINALS.iter().any(|(c, _)| *c == t.lower.as_ref());
+    let some_of_bases = ev.bases.iter().filter_map(|&b| m.bases.get(b)).any(|b| {
+        let mut k = b.start;
+        while k > lo && (toks[k - 1].has(Tags::DET) || number(&toks[k - 1])) {
+            k -= 1;
+        }
+        k >= lo + 2 && toks[k - 1].is("of") && number(&toks[k - 2])
+    });
     ev.whole_said = matches!(quant, Quant::All | Quant::Last) || adverb_whole;
     ev.whole = ev.whole_said
         || from_country
@@ -1446,8 +1460,10 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             && ev.class == PredClass::Leave
             && ev.phase.is_none()
             && !ordinal_group
-            && !share_said;
-    ev.partial_words = !ev.whole && (matches!(quant, Quant::Some | Quant::First) || share_said);
+            && !share_said
+            && !some_of_bases;
+    ev.partial_words =
+        !ev.whole && (matches!(quant, Quant::Some | Quant::First) || share_said || some_of_bases);
     ev.partial =
         ev.partial_words || !ev.whole && count_theme && matches!(ev.class, PredClass::Leave);
 }

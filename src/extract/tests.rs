@@ -168,6 +168,20 @@ fn claims(text: &str) -> Vec<String> {
     "Dutch troops will be back home from Mali by the end of November.",
     "ML/netherlands/final deadline = November 2024 (Planned)"
 )]
+// A phrasal change verb before its object.
+#[case(
+    "Sweden pushed back the withdrawal of its troops from Mali to November.",
+    "ML/sweden/final deadline = November 2024 (Planned)"
+)]
+// Two clauses joined by "and", each with its subject, verb and date.
+#[case(
+    "Norway will replace its soldiers at the two airfields in Mali by June 30 and the first phase of the withdrawal would be completed by March 1.",
+    "ML/norway/phase-1 deadline = 1 March 2025 (Planned)"
+)]
+#[case(
+    "Norway will replace its soldiers at the two airfields in Mali by June 30 and the first phase of the withdrawal would be completed by March 1.",
+    "ML/norway/final deadline = 30 June 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -354,6 +368,12 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "CD/eacrf/final deadline = December 2024 (Planned)",
     "August"
 )]
+// Some of the places is part of the withdrawal, not its end.
+#[case(
+    "Norway will replace its soldiers in one of the two airfields in Mali by March 1.",
+    "ML/norway/drawdown deadline = 1 March 2025 (Planned)",
+    "final"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
@@ -428,5 +448,32 @@ fn a_plan_adopted_in_the_article_marks_its_planned_dates_as_decided() {
     assert!(
         !happened.is_empty() && happened.iter().all(|(_, w)| w.is_none()),
         "{happened:?}"
+    );
+}
+
+/// A value said twice keeps the mention that says it was changed, and the
+/// speaker of the first.
+#[test]
+fn a_restated_value_keeps_its_change_wording() {
+    let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+    let article = Article {
+        title: String::new(),
+        source: Some("Wire".into()),
+        url: None,
+        path: None,
+        published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
+        text: "Ghanaian troops will leave Liberia by March 31, 2025, Defence Minister Kofi Mensah said. \
+               Both sides agreed that Ghanaian troops will leave Liberia by March 31, 2025."
+            .into(),
+    };
+    let deadlines: Vec<_> = extract(&article, &lex)
+        .into_iter()
+        .filter(|c| c.attribute == crate::model::Attribute::Deadline)
+        .collect();
+    assert_eq!(deadlines.len(), 1, "{deadlines:#?}");
+    assert_eq!(deadlines[0].change_wording.as_deref(), Some("agreed"));
+    assert_eq!(
+        deadlines[0].attributed_to.as_deref(),
+        Some("Defence Minister Kofi Mensah")
     );
 }
