@@ -781,9 +781,15 @@ fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
             }
         }
         if t.has(Tags::BASE) && !t.cap || t.has(Tags::BASE) && t.cap && i > 0 {
-            // "the Ndala air base": the capitalised words before the base word.
+            // "the Ndala air base", "Zvartnots international airport": the
+            // capitalised words before the base word and its kind.
             let mut head_start = i;
-            if i > 0 && (toks[i - 1].is("air") || toks[i - 1].is("Air")) {
+            if i > 0
+                && matches!(
+                    toks[i - 1].lower.as_ref(),
+                    "air" | "international" | "military" | "naval"
+                )
+            {
                 head_start = i - 1;
             }
             if let Some(s) = capitalised_before(toks, head_start) {

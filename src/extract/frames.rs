@@ -61,8 +61,22 @@ pub fn actor_of(f: &Force) -> Option<Actor> {
 
 /// The host an event's source names, if any.
 pub fn host_of(ev: &Event, m: &Mentions, lex: &Lexicon) -> Option<String> {
-    if ev.source.is_some() {
+    let unplaced_base = matches!(ev.source, Some(Source::Base(b)) if m.bases.get(b).is_some_and(|b| b.country.is_none()));
+    if ev.source.is_some() && !unplaced_base {
         return source_host(ev, m);
+    }
+    // "border guards who have checked passengers at Yerevan's airport will
+    // leave their posts": where the sentence's bases are, if all in one country.
+    let mut base_countries = ev
+        .bases
+        .iter()
+        .filter_map(|&b| m.bases.get(b))
+        .chain(m.bases.iter().filter(|b| b.name.is_some()))
+        .filter_map(|b| b.country.as_ref());
+    if let Some(first) = base_countries.next() {
+        if base_countries.all(|c| c == first) {
+            return Some(first.clone());
+        }
     }
     // "end their involvement in the UN mission in Mali": a mission left is
     // left where it serves, when that is one country.

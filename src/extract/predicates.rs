@@ -667,6 +667,20 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
             group.head = start;
         }
         inherit(toks, clauses, ci, nominal, &mut group);
+        // "2,000 troops are deployed in X": a state, the force's presence,
+        // not its arrival ("are being deployed", "were deployed" arrive).
+        let class = if class == PredClass::Arrive
+            && !nominal
+            && group.passive
+            && group.tense == Tense::Present
+            && !group.progressive
+            && !group.perfect
+            && group.modal.is_none()
+        {
+            PredClass::Stay
+        } else {
+            class
+        };
         let mut ev = Event::bare(class, (start, end), nominal, ci, group, aspect, governor);
         arguments(toks, clauses, m, &mut ev, &out);
         // Leaving with an object leaves a place or takes troops: "withdrew its

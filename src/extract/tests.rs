@@ -182,6 +182,11 @@ fn claims(text: &str) -> Vec<String> {
     "Norway will replace its soldiers at the two airfields in Mali by June 30 and the first phase of the withdrawal would be completed by March 1.",
     "ML/norway/final deadline = 30 June 2025 (Planned)"
 )]
+// "are deployed in" is the force's presence, with its size.
+#[case(
+    "About 1,200 Italian soldiers are deployed in Lebanon, and Rome has no plan to change that. In Niger, 300 Italian troops remain.",
+    "LB/italy/drawdown troop_count = about 1,200 troops (Completed)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -373,6 +378,13 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "Norway will replace its soldiers in one of the two airfields in Mali by March 1.",
     "ML/norway/drawdown deadline = 1 March 2025 (Planned)",
     "final"
+)]
+// Posts at a named airport are where that airport is, not in the other
+// country the article reports on.
+#[case(
+    "Turkish engineers who have run the Aden Adde international airport in Somalia for a decade will leave their posts by March 1, officials in Ankara said. Turkish troops continue to withdraw from Qatar.",
+    "SO/turkey/base-aden-adde deadline = 1 March 2025 (Planned)",
+    "QA/turkey/final deadline"
 )]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
