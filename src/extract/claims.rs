@@ -859,7 +859,9 @@ impl Builder<'_, '_, '_> {
         {
             return Scope::of(Milestone::Drawdown, "partial");
         }
-        if ev.whole_said {
+        // "completed its withdrawal from Mali": the end of leaving the
+        // country is the whole withdrawal, said.
+        if ev.whole_said || ev.whole && ev.aspect == Aspect::Completion {
             Scope::of(Milestone::Final, "whole")
         } else {
             Scope::implied_whole("unstated")

@@ -287,7 +287,27 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
         }
         claims::presence(&ctx, &a.events, main, &mut claims);
     }
-    dedupe(claims)
+    dedupe(settled(claims))
+}
+
+/// An article that says a withdrawal is complete, in so many words ("France
+/// has completed its withdrawal from Mali"), does not also say it is under
+/// way because a base was handed over or some troops left on the way.
+fn settled(mut claims: Vec<Claim>) -> Vec<Claim> {
+    let status = |c: &Claim, s: crate::model::Status| {
+        c.attribute == Attribute::Status && c.value == (Value::Status { value: s })
+    };
+    let done: Vec<String> = claims
+        .iter()
+        .filter(|c| status(c, crate::model::Status::Completed) && !c.scope_defaulted)
+        .map(|c| c.event.key.clone())
+        .collect();
+    claims.retain(|c| {
+        !(status(c, crate::model::Status::InProgress)
+            && c.scope_defaulted
+            && done.contains(&c.event.key))
+    });
+    claims
 }
 
 /// How the extractor read an article, for `drawdown extract --trace`: the

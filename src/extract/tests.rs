@@ -386,6 +386,13 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "SO/turkey/base-aden-adde deadline = 1 March 2025 (Planned)",
     "QA/turkey/final deadline"
 )]
+// A withdrawal said to be complete is not also under way because a base was
+// handed over on the way.
+#[case(
+    "Belgian troops handed the Kamina base over to the Congolese army on Monday. With that handover, Belgium has completed its withdrawal from Congo.",
+    "CD/belgium/final status = completed (Completed)",
+    "in progress"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
