@@ -1356,11 +1356,27 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
             present_count(c, frame, count, count.end + 4, "who are there", out);
             continue;
         }
-        if events.iter().any(|e| {
-            e.counts.contains(&k)
-                && e.class != PredClass::Stay
-                && !(e.class == PredClass::Leave && count.all)
-        }) {
+        // "withdraw 9,500 of the roughly 34,500 troops stationed in X": the
+        // second number is the whole force there, not the part that leaves.
+        let whole_of_part = {
+            let mut j = count.start;
+            while j > 0
+                && matches!(
+                    toks[j - 1].lower.as_ref(),
+                    "the" | "roughly" | "about" | "some" | "nearly" | "around" | "approximately"
+                )
+            {
+                j -= 1;
+            }
+            j > 0 && toks[j - 1].is("of") && m.counts.iter().any(|other| other.end + 1 == j)
+        };
+        if !whole_of_part
+            && events.iter().any(|e| {
+                e.counts.contains(&k)
+                    && e.class != PredClass::Stay
+                    && !(e.class == PredClass::Leave && count.all)
+            })
+        {
             continue;
         }
         // Where: "in X", "stationed in X", "based in X".

@@ -187,6 +187,11 @@ fn claims(text: &str) -> Vec<String> {
     "About 1,200 Italian soldiers are deployed in Lebanon, and Rome has no plan to change that. In Niger, 300 Italian troops remain.",
     "LB/italy/drawdown troop_count = about 1,200 troops (Completed)"
 )]
+// "N of the M troops there": M is the force present, N the part leaving.
+#[case(
+    "London will withdraw about 400 of the roughly 1,100 British troops stationed in Estonia.",
+    "EE/uk/drawdown troop_count = about 1,100 troops (Completed)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
