@@ -434,6 +434,44 @@ fn force_word_after(toks: &[Token], from: usize) -> Option<usize> {
 /// Quantity words just before a force mention: "all (of the)", "the last of
 /// the roughly 2,000", "some of its", "a first batch of". A number alone says
 /// how many, not which part.
+/// The end of the force words after a possessive at `from`, past a number
+/// and up to two modifiers: "(its) some 200-400 special forces personnel".
+fn force_after_possessive(toks: &[Token], from: usize) -> Option<usize> {
+    let mut k = from;
+    let mut modifiers = 0;
+    while k < toks.len() && k < from + 7 {
+        let x = &toks[k];
+        if x.has(Tags::FORCE) {
+            let mut e = k + 1;
+            while toks.get(e).is_some_and(|n| n.has(Tags::FORCE)) {
+                e += 1;
+            }
+            return Some(e);
+        }
+        let number = x.kind == Kind::Number
+            || x.text == "-"
+            || matches!(
+                x.lower.as_ref(),
+                "some" | "about" | "roughly" | "around" | "nearly" | "approximately" | "estimated"
+            );
+        let modifier = x.is_word()
+            && !x.cap
+            && modifiers < 2
+            && x.tags() == Tags::default()
+            && x.info
+                .is_none_or(|i| i.entries.is_empty() && !i.verb_form.is_verb());
+        if number {
+            k += 1;
+        } else if modifier {
+            modifiers += 1;
+            k += 1;
+        } else {
+            return None;
+        }
+    }
+    None
+}
+
 fn quant_before(toks: &[Token], start: usize) -> Quant {
     for (k, t) in toks[..start].iter().enumerate().rev().take(7) {
         // "51 of these soldiers": a number of them.
@@ -660,9 +698,10 @@ fn find_open_forces(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
             || t.is("its")
             || t.is("their")
         {
-            // "its troops" is one force mention; "its withdrawal" a possessive.
-            let end = if toks.get(i + 1).is_some_and(|n| n.has(Tags::FORCE)) {
-                i + 2
+            // "its troops", "its border guards", "its some 200-400 special
+            // forces personnel" are one force mention; "its withdrawal" a possessive.
+            let end = if t.is("its") || t.is("their") {
+                force_after_possessive(toks, i + 1).unwrap_or(i + 1)
             } else {
                 i + 1
             };

@@ -1395,12 +1395,15 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             .iter()
             .chain(&toks[ev.start.saturating_sub(2)..ev.start])
     };
-    let share_said = said().any(|t| {
-        matches!(
-            t.lower.as_ref(),
-            "some" | "portion" | "part" | "partial" | "bulk"
-        )
-    });
+    // Not "some 300 troops": that "some" is "about".
+    let share_said = (near_from..near_to)
+        .chain(ev.start.saturating_sub(2)..ev.start)
+        .any(|k| {
+            matches!(
+                toks[k].lower.as_ref(),
+                "some" | "portion" | "part" | "partial" | "bulk"
+            ) && !(toks[k].is("some") && toks.get(k + 1).is_some_and(|n| n.kind == Kind::Number))
+        });
     let adverb_whole = said().any(|t| {
         matches!(
             t.lower.as_ref(),

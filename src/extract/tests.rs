@@ -192,6 +192,11 @@ fn claims(text: &str) -> Vec<String> {
     "London will withdraw about 400 of the roughly 1,100 British troops stationed in Estonia.",
     "EE/uk/drawdown troop_count = about 1,100 troops (Completed)"
 )]
+// A possessive with a compound force noun: "its border guards".
+#[case(
+    "Moscow will withdraw its border guards from Armenia by March 1.",
+    "AM/russia/final deadline = 1 March 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
