@@ -631,6 +631,15 @@ fn subject_of(
 pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     for (class, start, end, nominal) in triggers(toks, m) {
+        // "progress made in replacing its personnel", "talks on withdrawing":
+        // a gerund after these prepositions names the event as a noun does.
+        let nominal = nominal
+            || start > 0
+                && toks[start].verb_form() == Form::Gerund
+                && matches!(
+                    toks[start - 1].lower.as_ref(),
+                    "in" | "of" | "on" | "about" | "for" | "toward" | "towards"
+                );
         let ci = clauses::clause_of(clauses, start);
         let clause = &clauses[ci];
         let (mut group, mut aspect, governor) = if nominal {
@@ -1458,8 +1467,7 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         p.kind == PlaceKind::Country
             && (k == ev.end || k > 0 && (toks[k - 1].is("from") || toks[k - 1].is("of")))
     }));
-    // "in one of the three platforms", "two of its bases": some of the
-    // places, not all.
+    // Some of the places, not all.
     let number =
         |t: &Token| t.kind == Kind::Number || CARDINALS.iter().any(|(c, _)| *c == t.lower.as_ref());
     let some_of_bases = ev.bases.iter().filter_map(|&b| m.bases.get(b)).any(|b| {
@@ -1467,7 +1475,15 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         while k > lo && (toks[k - 1].has(Tags::DET) || number(&toks[k - 1])) {
             k -= 1;
         }
+        // "one of the three platforms", "in one such platform", "the second
+        // platform" (but "the last base" is the end).
         k >= lo + 2 && toks[k - 1].is("of") && number(&toks[k - 2])
+            || b.start >= lo + 2 && toks[b.start - 1].is("such") && number(&toks[b.start - 2])
+            || b.start > lo
+                && matches!(
+                    toks[b.start - 1].lower.as_ref(),
+                    "first" | "second" | "third" | "fourth" | "fifth" | "sixth"
+                )
     });
     ev.whole_said = matches!(quant, Quant::All | Quant::Last) || adverb_whole;
     ev.whole = ev.whole_said

@@ -403,6 +403,23 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "CD/belgium/final status = completed (Completed)",
     "in progress"
 )]
+// "progress made in replacing" names the event; it does not say it is done.
+#[case(
+    "Both governments noted the progress made in replacing Norwegian soldiers with civilians at the airfields in Mali. Norway will complete the withdrawal by March 1.",
+    "ML/norway/final deadline = 1 March 2025 (Planned)",
+    "completed"
+)]
+// One of several places left is the withdrawal under way, not its end.
+#[case(
+    "Norwegian soldiers at one such airfield in Mali have been replaced with civilians.",
+    "ML/norway/final status = in progress (Completed)",
+    "completed"
+)]
+#[case(
+    "Norwegian soldiers on the second airfield in Mali have also been withdrawn.",
+    "ML/norway/final status = in progress (Completed)",
+    "completed"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
