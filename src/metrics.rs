@@ -61,6 +61,9 @@ pub const FEEDS: &str = "drawdown_feeds";
 pub const INBOX_FILES: &str = "drawdown_inbox_files_total";
 /// `drawdown_store_errors_total`: store operations that failed.
 pub const STORE_ERRORS: &str = "drawdown_store_errors_total";
+/// `drawdown_extract_failures_total`: articles the extractor failed on (a
+/// bug); each is stored without claims and the service goes on.
+pub const EXTRACT_FAILURES: &str = "drawdown_extract_failures_total";
 /// `drawdown_reloads_total{result}`: configuration reloads applied or refused.
 pub const RELOADS: &str = "drawdown_reloads_total";
 /// `drawdown_extract_seconds` (histogram): extraction time per article.
@@ -467,6 +470,11 @@ impl Metrics {
         self.record(|| counter!(STORE_ERRORS).increment(1));
     }
 
+    /// One article the extractor failed on.
+    pub fn extract_failure(&self) {
+        self.record(|| counter!(EXTRACT_FAILURES).increment(1));
+    }
+
     /// One configuration reload, applied (`true`) or refused.
     pub fn reload(&self, applied: bool) {
         let result = if applied { "applied" } else { "refused" };
@@ -534,6 +542,11 @@ fn describe() {
     describe_gauge!(FEEDS, Unit::Count, "Configured feeds by state.");
     describe_counter!(INBOX_FILES, Unit::Count, "Drop-folder files by step.");
     describe_counter!(STORE_ERRORS, Unit::Count, "Failed store operations.");
+    describe_counter!(
+        EXTRACT_FAILURES,
+        Unit::Count,
+        "Articles the extractor failed on (stored without claims)."
+    );
     describe_counter!(RELOADS, Unit::Count, "Configuration reloads by result.");
     describe_histogram!(
         EXTRACT_SECONDS,

@@ -213,7 +213,22 @@ impl Pipeline {
                     }
                     Syndication::Original(fingerprint) => {
                         let started = std::time::Instant::now();
-                        let claims = extract::extract(job.article, &self.lexicon);
+                        // An extractor bug must cost one article's claims, not the service.
+                        let claims = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                            || extract::extract(job.article, &self.lexicon),
+                        )) {
+                            Ok(claims) => claims,
+                            Err(panic) => {
+                                tracing::error!(
+                                    title = %job.article.title,
+                                    path = ?job.article.path,
+                                    detail = %crate::source::article_file::panic_detail(panic.as_ref()),
+                                    "the extractor failed on this article (a bug: please report it with the file); stored without claims"
+                                );
+                                self.metrics.extract_failure();
+                                Vec::new()
+                            }
+                        };
                         self.metrics.extract_time(started.elapsed());
                         (claims, true, fingerprint, false)
                     }

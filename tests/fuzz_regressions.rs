@@ -56,3 +56,8 @@ fn time_grammar() {
 fn http_article() {
     replay("http_article", harness::http_article);
 }
+
+#[test]
+fn extract() {
+    replay("extract", harness::extract);
+}

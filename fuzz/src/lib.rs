@@ -92,6 +92,36 @@ pub fn time_grammar(data: &[u8]) {
     check_times(&text, &find_times(&text, published));
 }
 
+/// Target `extract`: three bytes pick the publication day, the rest is the
+/// article (lossy UTF-8): its first line the title, the others the text.
+/// Every claim must point into the text (`check_claim`).
+pub fn extract(data: &[u8]) {
+    let [mode, a, b, bytes @ ..] = data else {
+        return;
+    };
+    let all = String::from_utf8_lossy(bytes);
+    let (title, text) = all.split_once('\n').unwrap_or(("", &all));
+    let article = Article {
+        title: title.to_string(),
+        source: None,
+        url: None,
+        path: None,
+        published: day_from(*mode, *a, *b),
+        text: text.to_string(),
+    };
+    for claim in drawdown::extract::extract(&article, lexicon()) {
+        check_claim(&article.text, &claim);
+    }
+}
+
+/// The built-in lexicon, built once.
+fn lexicon() -> &'static drawdown::extract::Lexicon {
+    static LEXICON: std::sync::OnceLock<drawdown::extract::Lexicon> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        drawdown::extract::Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"))
+    })
+}
+
 /// Spans in order, without overlaps, inside the text on char boundaries;
 /// intervals with `earliest <= latest`.
 pub fn check_times(text: &str, found: &[TimeMatch]) {

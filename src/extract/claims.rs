@@ -782,7 +782,7 @@ impl Builder<'_, '_, '_> {
             .iter()
             .filter_map(|&b| self.c.m.bases.get(b))
             .any(|b| {
-                toks[clause.start..b.start]
+                toks[clause.start.min(b.start)..b.start]
                     .iter()
                     .rev()
                     .take(5)

@@ -219,14 +219,18 @@ pub fn split(toks: &[Token], protected: impl Fn(usize) -> bool) -> Vec<Clause> {
                     cut = Some((i, Opener::Coordinate));
                 } else if i > start
                     && t.is("and")
-                    && toks.get(i + 1).is_some_and(|n| n.tags().has(Tags::DET))
                     && toks[start..i].iter().any(finite)
-                    && finite_ahead(toks, i + 2, 7)
+                    && toks.get(i + 1).is_some_and(|n| {
+                        n.tags().has(Tags::DET) && finite_ahead(toks, i + 2, 7)
+                            || finite(n) && !n.tags().has(Tags::FORCE)
+                    })
                 {
                     // "will leave by May and the first phase would end by
-                    // March": a new subject with its own verb, after a
-                    // clause that has one ("France and the UK will leave"
-                    // is one subject).
+                    // March": a new subject with its own verb; "stops its
+                    // operations on June 30 and must withdraw by December":
+                    // a second verb of the same subject. Both after a clause
+                    // that has its verb ("France and the UK will leave" is
+                    // one subject).
                     cut = Some((i, Opener::Coordinate));
                 }
             }

@@ -698,6 +698,24 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
         {
             continue;
         }
+        // "left its camp at Ber and handed it over": "it" is the base of
+        // the clause before.
+        if matches!(ev.class, PredClass::HandOver | PredClass::Receive)
+            && ev.source.is_none()
+            && ev.bases.is_empty()
+            && toks
+                .get(start + 1)
+                .is_some_and(|t| t.is("it") || t.is("them"))
+        {
+            if let Some(prev) = out
+                .iter()
+                .rev()
+                .find(|e| e.clause < ev.clause && !e.bases.is_empty())
+            {
+                ev.bases = prev.bases.clone();
+                ev.source = prev.source;
+            }
+        }
         // Handing over and taking over need something handed: a base or a
         // place ("returned to the country" is going home, not a handover).
         if matches!(ev.class, PredClass::HandOver | PredClass::Receive)

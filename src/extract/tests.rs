@@ -197,6 +197,17 @@ fn claims(text: &str) -> Vec<String> {
     "Moscow will withdraw its border guards from Armenia by March 1.",
     "AM/russia/final deadline = 1 March 2025 (Planned)"
 )]
+// "handed it over": "it" is the base of the clause before.
+#[case(
+    "Kenyan troops left their camp at Oumara in Haiti on Sunday and handed it over to the Haitian police.",
+    "HT/kenya/final status = in progress (Completed)"
+)]
+// A second verb of the same subject after "and" has its own date: the
+// publication day of the first is not the deadline of the second.
+#[case(
+    "The Security Council said the mission stops its patrols on September 6 and must withdraw its 4,000 peacekeepers from Liberia by December 31.",
+    "LR/foreign-forces/final deadline = 31 December 2024 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(

@@ -1088,7 +1088,8 @@ fn parse_html(path: &Path, html: &str, dates: Dates) -> Result<Article, ArticleE
     })
 }
 
-fn panic_detail(panic: &(dyn std::any::Any + Send)) -> String {
+/// The message a caught panic carried.
+pub(crate) fn panic_detail(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = panic.downcast_ref::<String>() {
