@@ -188,7 +188,15 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
                 Some((fi, true)) if n < 2 && ev.class == dict::PredClass::Leave => {
                     lead_member = lead_member.or(Some(fi));
                 }
-                Some((fi, false)) if actor.is_none() && lead_member == Some(fi) => {
+                // ... but "marking the end of the mission" is the whole mission's.
+                Some((fi, false))
+                    if actor.is_none()
+                        && lead_member == Some(fi)
+                        && !(ev.nominal
+                            && a.toks
+                                .get(ev.start)
+                                .is_some_and(|t| t.has(dict::Tags::EVENT_NOUN))) =>
+                {
                     f = Some((fi, true));
                 }
                 _ => {}
