@@ -562,6 +562,15 @@ impl Builder<'_, '_, '_> {
                     };
                     statuses.push((sc, Status::InProgress, "begun"));
                 }
+                // "is completing its withdrawal": still under way.
+                Aspect::Completion
+                    if g.progressive
+                        && g.tense == Tense::Present
+                        && !g.perfect
+                        && matches!(ev.class, PredClass::Leave | PredClass::HandOver) =>
+                {
+                    statuses.push((scope.clone(), Status::InProgress, "completing"));
+                }
                 Aspect::Completion
                     if matches!(
                         ev.class,
