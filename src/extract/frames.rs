@@ -487,6 +487,12 @@ pub fn assign(
     };
     let host = host_of(ev, m, lex);
     let part = agent_force(ev, m).is_some_and(|f| f.part_of.is_some());
+    // "will return to Mali" in a story of troops leaving Mali is arriving.
+    let destination = ev
+        .destination
+        .and_then(|p| m.places.get(p))
+        .and_then(|p| p.country.as_deref());
+
     // The host's own forces leaving somewhere are another story.
     if let Some(a) = &actor {
         if frames
@@ -497,7 +503,9 @@ pub fn assign(
             return None;
         }
     }
-    let host_ok = |f: &Frame| host.as_ref().is_none_or(|h| *h == f.host);
+    let host_ok = |f: &Frame| {
+        host.as_ref().is_none_or(|h| *h == f.host) && destination != Some(f.host.as_str())
+    };
     // "UN peacekeepers" belong to a mission's frame, not to a nation's.
     let org = agent_force(ev, m).is_some_and(|f| f.who == Who::Org);
     let takes_org = |f: &Frame| !matches!(f.actor, Actor::Nation(_));

@@ -64,6 +64,9 @@ pub struct Event {
     pub counts: Vec<usize>,
     pub phase: Option<usize>,
     pub bases: Vec<usize>,
+    /// Where a force goes ("will return to South Africa"): a place index.
+    /// Going home is leaving; going to the host is arriving.
+    pub destination: Option<usize>,
     /// Of the whole force: said ("all", "the last", "fully") or implied by
     /// the country itself as what is left ("withdraw its forces from Chad").
     pub whole: bool,
@@ -103,6 +106,7 @@ impl Event {
             counts: Vec::new(),
             phase: None,
             bases: Vec::new(),
+            destination: None,
             whole: false,
             whole_said: false,
             partial: false,
@@ -714,6 +718,30 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
             {
                 ev.bases = prev.bases.clone();
                 ev.source = prev.source;
+            }
+        }
+        // "they will return to South Africa": a force going to a country
+        // leaves where it was (whether that is home or the host, the frame
+        // decides: `frames::assign`).
+        if ev.class == PredClass::HandOver
+            && !nominal
+            && ev.source.is_none()
+            && ev.bases.is_empty()
+            && ev.agent.is_some()
+            && matches!(
+                toks[start].lower.as_ref(),
+                "return" | "returns" | "returned" | "returning"
+            )
+            && toks.get(end).is_some_and(|t| t.is("to"))
+        {
+            let dest = m.places.iter().position(|p| {
+                p.kind == PlaceKind::Country
+                    && (p.start == end + 1 || p.start == end + 2 && toks[end + 1].has(Tags::DET))
+            });
+            if dest.is_some() {
+                ev.class = PredClass::Leave;
+                ev.destination = dest;
+                ev.receiver = None;
             }
         }
         // Handing over and taking over need something handed: a base or a

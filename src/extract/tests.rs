@@ -437,6 +437,12 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "LB/italy/final status = in progress (Completed)",
     "completed"
 )]
+// Going home to one's own country is leaving; going to the host is arriving.
+#[case(
+    "Dutch troops are leaving Mali. They will return to the Netherlands by the end of May, officials said. Other Dutch troops will return to Mali in June.",
+    "ML/netherlands/final deadline = May 2025 (Planned)",
+    "June"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");

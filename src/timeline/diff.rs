@@ -117,6 +117,15 @@ fn compare_values(new: &Observation, old: &Observation) -> Option<ChangeKind> {
             if n.latest.is_some() && n.latest == o.latest {
                 return Some(Confirmation);
             }
+            // A planned deadline already gone when this report appeared, and
+            // a later one now: the plan slipped, and the later date is its
+            // update, not a second outlet disputing the first.
+            let lapsed = old.claim.modality != crate::model::Modality::Completed
+                && o.latest
+                    .is_some_and(|l| l < new.article.published && n.earliest > l);
+            if lapsed {
+                return Some(Update);
+            }
             Some(match relation {
                 Relation::Same | Relation::Contains | Relation::Overlaps => Confirmation,
                 Relation::Inside => Refinement,
@@ -305,6 +314,25 @@ mod tests {
         "2024-09-10",
         None,
         Some(ChangeKind::Refinement)
+    )]
+    // a deadline already past when the new report appeared, and a later
+    // one: the plan slipped, an update without change wording
+    #[case(
+        date("2025-05-01", Some("2025-05-31"), false),
+        date("2025-06-01", Some("2025-06-30"), false),
+        "B",
+        "2025-06-14",
+        None,
+        Some(ChangeKind::Update)
+    )]
+    // ... but a later date while the known one still lies ahead is a dispute
+    #[case(
+        date("2025-05-01", Some("2025-05-31"), false),
+        date("2025-06-01", Some("2025-06-30"), false),
+        "B",
+        "2025-05-14",
+        None,
+        Some(ChangeKind::Contradiction)
     )]
     // the same value again
     #[case(
