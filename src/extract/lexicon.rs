@@ -221,7 +221,11 @@ impl PhraseSet {
             let id = m.pattern().as_usize();
             match self.payload.get(id) {
                 Some(&Phrase::Name(kind))
-                    if self.patterns.get(id).map(String::as_bytes) == bytes.get(start..end)
+                    if self
+                        .patterns
+                        .get(id)
+                        .zip(bytes.get(start..end))
+                        .is_some_and(|(p, t)| name_case_matches(p.as_bytes(), t))
                         && on_boundaries(bytes, start, end, false) =>
                 {
                     names.push(Hit { start, end, kind });
@@ -234,6 +238,21 @@ impl PhraseSet {
         }
         (leftmost_longest(names), leftmost_longest(cues))
     }
+}
+
+/// Is `text` the name `pattern` as written, or an acronym of four letters or
+/// more in the title case some outlets use ("Monusco", "Nato" for "MONUSCO",
+/// "NATO")?
+fn name_case_matches(pattern: &[u8], text: &[u8]) -> bool {
+    if pattern == text {
+        return true;
+    }
+    let acronym = pattern.len() >= 4 && pattern.iter().all(u8::is_ascii_uppercase);
+    acronym
+        && text.len() == pattern.len()
+        && text[0] == pattern[0]
+        && text[1..].iter().all(u8::is_ascii_lowercase)
+        && text[1..].eq_ignore_ascii_case(&pattern[1..])
 }
 
 /// Leftmost first, longest first at one position; overlaps dropped. The same

@@ -1531,7 +1531,12 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
                     "first" | "second" | "third" | "fourth" | "fifth" | "sixth"
                 )
     });
-    ev.whole_said = matches!(quant, Quant::All | Quant::Last) || adverb_whole;
+    // "withdrew completely from South Kivu": all of one province or town is
+    // a part of the country.
+    let from_part_of_country = matches!(ev.source, Some(Source::Place(p))
+        if m.places.get(p).is_some_and(|p| matches!(p.kind, PlaceKind::Region | PlaceKind::City)));
+    ev.whole_said =
+        (matches!(quant, Quant::All | Quant::Last) || adverb_whole) && !from_part_of_country;
     ev.whole = ev.whole_said
         || from_country
             && quant == Quant::None
@@ -1541,8 +1546,11 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             && !ordinal_group
             && !share_said
             && !some_of_bases;
-    ev.partial_words =
-        !ev.whole && (matches!(quant, Quant::Some | Quant::First) || share_said || some_of_bases);
+    ev.partial_words = !ev.whole
+        && (matches!(quant, Quant::Some | Quant::First)
+            || share_said
+            || some_of_bases
+            || from_part_of_country && adverb_whole);
     ev.partial =
         ev.partial_words || !ev.whole && count_theme && matches!(ev.class, PredClass::Leave);
 }

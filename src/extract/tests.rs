@@ -208,6 +208,11 @@ fn claims(text: &str) -> Vec<String> {
     "The Security Council said the mission stops its patrols on September 6 and must withdraw its 4,000 peacekeepers from Liberia by December 31.",
     "LR/foreign-forces/final deadline = 31 December 2024 (Planned)"
 )]
+// An acronym in the title case some outlets use.
+#[case(
+    "Monusco will leave Congo by December.",
+    "CD/monusco/final deadline = December 2024 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -442,6 +447,12 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "Dutch troops are leaving Mali. They will return to the Netherlands by the end of May, officials said. Other Dutch troops will return to Mali in June.",
     "ML/netherlands/final deadline = May 2025 (Planned)",
     "June"
+)]
+// All of one town is part of the country.
+#[case(
+    "Minusma has withdrawn completely from Timbuktu.",
+    "ML/minusma/final status = in progress (Completed)",
+    "completed"
 )]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
