@@ -50,11 +50,31 @@ fn phrase_after(after: &str) -> Option<String> {
 /// the sentence start: "al-Abassi", "A senior U.S. official".
 fn phrase_before(before: &str) -> Option<String> {
     let trimmed = before.trim_end();
+    // "... denied reports ... and said": the verb's subject is not next to it.
+    if trimmed.ends_with(" and") || trimmed.ends_with(" but") {
+        return None;
+    }
+    // Back to a comma, quote or bracket; not the comma inside "1,000".
+    let bytes = trimmed.as_bytes();
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
     let start = trimmed
-        .rfind([',', '"', '“', '”', ';', ':', '(', ')'])
-        .map_or(0, |i| {
-            i + trimmed[i..].chars().next().map_or(1, char::len_utf8)
-        });
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            matches!(c, ',' | '"' | '“' | '”' | ';' | ':' | '(' | ')')
+                && !(c == ',' && i > 0 && digit(i - 1) && digit(i + 1))
+        })
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    // Right after an opening quote: words of the quotation, not a speaker.
+    let opening = trimmed[..start].ends_with('“')
+        || trimmed[..start].ends_with('"')
+            && trimmed[..start - 1]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace);
+    if start > 0 && opening {
+        return None;
+    }
     // "KABUL (Reuters) - The Taliban said": the dash after the agency's bracket.
     let mut phrase = strip_dateline(trimmed[start..].trim())
         .trim_start_matches(['-', '–', '—'])
@@ -115,6 +135,11 @@ fn capitalised_after(after: &str) -> Option<String> {
         let cap = clean.chars().next().is_some_and(char::is_uppercase) || clean.starts_with("al-");
         if !cap {
             break;
+        }
+        // "said President Trump's plan will proceed": a possessive starts
+        // what was said, not who said it.
+        if clean.ends_with("'s") || clean.ends_with("’s") {
+            return None;
         }
         words.push(clean);
         if clean.len() != w.len() {
@@ -177,6 +202,20 @@ mod tests {
     )]
     #[case("The government has announced the plan.", Some("The government"))]
     #[case("The force will leave by May.", None)]
+    // Not a number's comma, not a verb coordinated with an earlier one, not
+    // a possessive after the verb, not the words of a quotation.
+    #[case(
+        "The ministry denied that it would keep about 1,000 troops in Chad and said the exit would proceed.",
+        None
+    )]
+    #[case(
+        "Officials said President Ruto's plan will proceed.",
+        Some("Officials")
+    )]
+    #[case(
+        "\u{201c}There is no change to the plan announced in May,\u{201d} he said.",
+        None
+    )]
     #[case(
         "BERLIN - U.S. President Donald Trump said on Monday that troops would leave.",
         Some("U.S. President Donald Trump")

@@ -696,6 +696,7 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
         };
         let mut ev = Event::bare(class, (start, end), nominal, ci, group, aspect, governor);
         arguments(toks, clauses, m, &mut ev, &out);
+        denied_complement(toks, m, &mut ev);
         // Leaving with an object leaves a place or takes troops: "withdrew its
         // ambassador", "quit the G5 Sahel", "left office" are other matters.
         if ev.class == PredClass::Leave && !nominal && !leaves_troops_or_place(toks, m, &ev, start)
@@ -757,6 +758,49 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
     aspect_of_stages(toks, clauses, m, &mut out);
     attach_times(clauses, m, &mut out);
     out
+}
+
+/// "denied reports the U.S. will keep 1,000 troops", "denies that its
+/// troops have left": a clause that is what was denied.
+fn denied_complement(toks: &[Token], m: &Mentions, ev: &mut Event) {
+    if ev.nominal {
+        return;
+    }
+    let subject = ev
+        .agent
+        .and_then(|a| m.forces.get(a))
+        .filter(|f| f.end <= ev.group.start)
+        .map_or(ev.group.start, |f| f.start);
+    let mut k = subject;
+    while k > 0 && toks[k - 1].has(Tags::DET) {
+        k -= 1;
+    }
+    if k > 0 && toks[k - 1].is("that") {
+        k -= 1;
+    }
+    if k > 0
+        && matches!(
+            toks[k - 1].lower.as_ref(),
+            "reports"
+                | "claims"
+                | "suggestions"
+                | "speculation"
+                | "rumours"
+                | "rumors"
+                | "allegations"
+        )
+    {
+        k -= 1;
+    }
+    if k > 0 && verb_class_at(toks, k - 1) == Some(VerbClass::Deny) {
+        ev.group.controls.insert(
+            0,
+            clauses::Control {
+                class: VerbClass::Deny,
+                tok: k - 1,
+            },
+        );
+    }
 }
 
 /// "the first phase ends by May", "ended its military presence", "the

@@ -213,6 +213,11 @@ fn claims(text: &str) -> Vec<String> {
     "Monusco will leave Congo by December.",
     "CD/monusco/final deadline = December 2024 (Planned)"
 )]
+// What a report was denied to say is denied.
+#[case(
+    "The ministry denied reports that Britain will keep 500 troops in Estonia.",
+    "EE/uk/drawdown troop_count = 500 troops (Denied)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
