@@ -38,12 +38,46 @@ pub fn speaker(sentence: &str, cues: &[Hit<CueKind>], lex: &Lexicon) -> Option<S
 
 /// "according to Iraq's Defence Minister Jane Doe, the ..." → up to the first comma.
 fn phrase_after(after: &str) -> Option<String> {
+    let bytes = after.as_bytes();
+    // Not the dots of "U.S." or "Gen.": a dot ends the phrase before a space
+    // and after a word of two letters or more.
+    let abbreviation_dot = |i: usize| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            || i >= 1
+                && bytes[i - 1].is_ascii_uppercase()
+                && (i == 1 || matches!(bytes[i - 2], b'.' | b' '))
+    };
     let end = after
-        .find([',', '.', ';', ':', '"', '“', '”', '('])
-        .unwrap_or(after.len());
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, ',' | ';' | ':' | '"' | '“' | '”' | '(') || c == '.' && !abbreviation_dot(i)
+        })
+        .map_or(after.len(), |(i, _)| i);
     let phrase = after[..end].trim();
     let words = phrase.split_whitespace().count();
-    (words > 0 && words <= 10).then(|| phrase.to_string())
+    // "according to the mandate", "according to recent estimates": a
+    // document or a figure, not a speaker.
+    let document = phrase.split_whitespace().any(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "mandate"
+                | "arrangement"
+                | "arrangements"
+                | "plan"
+                | "schedule"
+                | "timetable"
+                | "estimates"
+                | "figures"
+                | "data"
+                | "terms"
+                | "resolution"
+                | "communiqué"
+                | "communique"
+                | "document"
+                | "documents"
+        )
+    });
+    (words > 0 && words <= 10 && !document).then(|| phrase.to_string())
 }
 
 /// The short noun phrase right before a speech verb, back to a comma, quote or
@@ -79,6 +113,42 @@ fn phrase_before(before: &str) -> Option<String> {
     let mut phrase = strip_dateline(trimmed[start..].trim())
         .trim_start_matches(['-', '–', '—'])
         .trim_start();
+    // "which the Kremlin said", "as Paris said", "two months after Macron
+    // said": the speaker follows the word that opens the clause.
+    let opener = phrase
+        .match_indices(' ')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(0))
+        .filter(|&i| {
+            let w = phrase[i..].split_whitespace().next().unwrap_or("");
+            matches!(
+                w,
+                "which"
+                    | "that"
+                    | "as"
+                    | "after"
+                    | "before"
+                    | "when"
+                    | "while"
+                    | "since"
+                    | "because"
+                    | "where"
+                    | "who"
+                    | "whom"
+            )
+        })
+        .max();
+    if let Some(i) = opener {
+        let w = phrase[i..].split_whitespace().next().unwrap_or("");
+        phrase = phrase[i + w.len()..].trim_start();
+    }
+    // "Paris and Washington said": the last of the pair is not the speaker alone.
+    if phrase.starts_with("and ") || phrase.starts_with("or ") {
+        return None;
+    }
+    for neg in [" not", " never"] {
+        phrase = phrase.strip_suffix(neg).unwrap_or(phrase).trim_end();
+    }
     // "The government has announced": the auxiliary is not part of the name.
     for aux in [
         " has",
@@ -115,12 +185,16 @@ fn phrase_before(before: &str) -> Option<String> {
 /// news dateline (a capitalised place, maybe an agency, then a dash) is where
 /// the story was filed, not who spoke.
 fn strip_dateline(phrase: &str) -> &str {
-    let first = phrase.split_whitespace().next().unwrap_or("");
+    let first = phrase
+        .split(|c: char| c.is_whitespace() || c == '—' || c == '–')
+        .next()
+        .unwrap_or("");
     let letters = first.chars().filter(|c| c.is_alphabetic());
     if letters.clone().count() < 2 || !letters.clone().all(char::is_uppercase) {
         return phrase;
     }
-    [" - ", " – ", " — ", " -- "]
+    // "WASHINGTON - ...", also with an unspaced long dash ("WASHINGTON—...").
+    [" - ", " – ", " — ", " -- ", "—", "–"]
         .iter()
         .filter_map(|dash| phrase.find(dash).map(|i| i + dash.len()))
         .min()
@@ -215,6 +289,23 @@ mod tests {
     #[case(
         "\u{201c}There is no change to the plan announced in May,\u{201d} he said.",
         None
+    )]
+    #[case(
+        "The force will stay, according to the U.S. ambassador.",
+        Some("the U.S. ambassador")
+    )]
+    #[case("The force will stay, according to the mandate agreed in May.", None)]
+    #[case(
+        "The Pentagon has not said when the troops will leave.",
+        Some("The Pentagon")
+    )]
+    #[case(
+        "The force left in May, which the Foreign Ministry said was early.",
+        Some("the Foreign Ministry")
+    )]
+    #[case(
+        "NAIROBI—President Jane Doe said the troops would leave.",
+        Some("President Jane Doe")
     )]
     #[case(
         "BERLIN - U.S. President Donald Trump said on Monday that troops would leave.",
