@@ -198,7 +198,7 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
                 mentions: &a.mentions,
                 events: &a.events,
                 weight,
-                words: a.toks.iter().map(|t| t.lower.as_ref()).collect(),
+                toks: &a.toks,
             }
         })
         .collect();
