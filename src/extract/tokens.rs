@@ -85,57 +85,68 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
-/// A sentence's characters by index: an ASCII sentence (most) is read in
-/// place, any other decoded once.
-enum Chars<'s> {
-    Ascii(&'s [u8]),
-    Decoded {
-        chars: Vec<(usize, char)>,
-        len: usize,
-    },
+/// A sentence's characters by index. An ASCII sentence (most) is read in
+/// place, any other decoded once; `scan` is compiled for each, so the ASCII
+/// one pays no decoding on any character.
+trait Chars {
+    /// The number of characters.
+    fn len(&self) -> usize;
+    /// The `i`-th character.
+    fn at(&self, i: usize) -> Option<char>;
+    /// The byte offset of the `i`-th character; the sentence's length past the end.
+    fn offset(&self, i: usize) -> usize;
 }
 
-impl<'s> Chars<'s> {
-    fn new(sentence: &'s str) -> Self {
-        if sentence.is_ascii() {
-            Chars::Ascii(sentence.as_bytes())
-        } else {
-            Chars::Decoded {
-                chars: sentence.char_indices().collect(),
-                len: sentence.len(),
-            }
-        }
-    }
+struct Ascii<'s>(&'s [u8]);
 
-    /// The number of characters.
+impl Chars for Ascii<'_> {
     fn len(&self) -> usize {
-        match self {
-            Chars::Ascii(bytes) => bytes.len(),
-            Chars::Decoded { chars, .. } => chars.len(),
-        }
+        self.0.len()
     }
 
-    /// The `i`-th character.
     fn at(&self, i: usize) -> Option<char> {
-        match self {
-            Chars::Ascii(bytes) => bytes.get(i).map(|&b| char::from(b)),
-            Chars::Decoded { chars, .. } => chars.get(i).map(|&(_, c)| c),
-        }
+        self.0.get(i).map(|&b| char::from(b))
     }
 
-    /// The byte offset of the `i`-th character; the sentence's length past the end.
     fn offset(&self, i: usize) -> usize {
-        match self {
-            Chars::Ascii(bytes) => i.min(bytes.len()),
-            Chars::Decoded { chars, len } => chars.get(i).map_or(*len, |&(o, _)| o),
-        }
+        i.min(self.0.len())
+    }
+}
+
+struct Decoded {
+    chars: Vec<(usize, char)>,
+    len: usize,
+}
+
+impl Chars for Decoded {
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.chars.get(i).map(|&(_, c)| c)
+    }
+
+    fn offset(&self, i: usize) -> usize {
+        self.chars.get(i).map_or(self.len, |&(o, _)| o)
     }
 }
 
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
+    if sentence.is_ascii() {
+        scan(sentence, &Ascii(sentence.as_bytes()), dict)
+    } else {
+        let decoded = Decoded {
+            chars: sentence.char_indices().collect(),
+            len: sentence.len(),
+        };
+        scan(sentence, &decoded, dict)
+    }
+}
+
+fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
     let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
-    let chars = Chars::new(sentence);
     let n = chars.len();
     let at = |i: usize| chars.at(i);
     let offset = |i: usize| chars.offset(i);
