@@ -170,11 +170,7 @@ mod tests {
     use rstest::rstest;
 
     fn sentences(text: &str) -> Vec<String> {
-        let lex = match Lexicon::built_in() {
-            Ok(l) => l,
-            Err(e) => panic!("lexicon: {e}"),
-        };
-        split(text, &lex)
+        split(text, Lexicon::shared())
             .iter()
             .map(|s| text[s.start..s.end].to_string())
             .collect()
@@ -197,8 +193,7 @@ mod tests {
     #[test]
     fn offsets_point_into_the_text_with_paragraphs() {
         let text = "Alpha one. Alpha two.\n\nBeta.";
-        let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
-        let got = split(text, &lex);
+        let got = split(text, Lexicon::shared());
         let paragraphs: Vec<usize> = got.iter().map(|s| s.paragraph).collect();
         assert_eq!(paragraphs, vec![1, 1, 2]);
         assert_eq!(&text[got[2].start..got[2].end], "Beta.");
