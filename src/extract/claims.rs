@@ -428,10 +428,7 @@ impl Builder<'_, '_, '_> {
             attribute,
             value,
             text,
-            quote: c
-                .quote
-                .get_or_init(|| c.sentence.split_whitespace().collect::<Vec<_>>().join(" "))
-                .clone(),
+            quote: c.quote.get_or_init(|| super::one_line(c.sentence)).clone(),
             span: c.span,
             attributed_to: c.attributed_to.clone(),
             modality,

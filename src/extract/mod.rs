@@ -363,11 +363,7 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
         let where_ = a.span.map_or("headline".to_string(), |s| {
             format!("{}..{}", s.start, s.end)
         });
-        let _ = writeln!(
-            out,
-            "\n[{where_}] {}",
-            a.text.split_whitespace().collect::<Vec<_>>().join(" ")
-        );
+        let _ = writeln!(out, "\n[{where_}] {}", one_line(a.text));
         for (k, ev) in a.events.iter().enumerate() {
             let frame = match here.get(k).copied().flatten() {
                 Some((fi, member)) => {
@@ -381,6 +377,18 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
                 claims::describe(ev, &a.toks, &a.mentions)
             );
         }
+    }
+    out
+}
+
+/// `text` on one line: its words with single spaces between them.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
     out
 }
