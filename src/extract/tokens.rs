@@ -289,30 +289,26 @@ struct Shape<'s> {
     acronym: bool,
 }
 
-/// The shape of an ASCII word, in one pass over its bytes (most words).
+/// The shape of an ASCII word (most words). Each test stops as soon as it
+/// can: most words are lowercase and no number.
 fn ascii_shape(text: &str) -> Shape<'_> {
     let bytes = text.as_bytes();
-    let (mut upper, mut lower, mut letters, mut numeric) = (false, false, 0, true);
-    for &b in bytes {
-        upper |= b.is_ascii_uppercase();
-        lower |= b.is_ascii_lowercase();
-        letters += usize::from(b.is_ascii_alphabetic());
-        numeric &= b.is_ascii_digit() || b == b',' || b == b'.';
-    }
     let first = bytes.first().copied();
+    let upper = bytes.iter().any(u8::is_ascii_uppercase);
+    let lower = bytes.iter().any(u8::is_ascii_lowercase);
+    let number = first.is_some_and(|b| b.is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b == b',' || b == b'.');
     Shape {
         lower: if upper {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
         },
-        kind: if first.is_some_and(|b| b.is_ascii_digit()) && numeric {
-            Kind::Number
-        } else {
-            Kind::Word
-        },
+        kind: if number { Kind::Number } else { Kind::Word },
         cap: first.is_some_and(|b| b.is_ascii_uppercase()),
-        acronym: letters >= 2 && !lower,
+        acronym: !lower && bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2,
     }
 }
 
