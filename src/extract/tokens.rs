@@ -166,12 +166,14 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
                     j += 1;
                     continue;
                 }
-                let next_alnum = at(j + 1).is_some_and(char::is_alphanumeric);
+                // (Asked only of a joiner: most words end at a space.)
+                let next_alnum = || at(j + 1).is_some_and(char::is_alphanumeric);
                 // Joiners inside a word: "al-Asad", "U.S", "1,000", "2.5".
                 let joins = match d {
-                    '-' | '‑' => next_alnum,
+                    '-' | '‑' => next_alnum(),
                     '.' => {
-                        next_alnum && !at(j + 1).is_some_and(|x| x.is_lowercase() && j - start > 3)
+                        next_alnum()
+                            && !at(j + 1).is_some_and(|x| x.is_lowercase() && j - start > 3)
                     }
                     ',' => {
                         at(j - 1).is_some_and(|x| x.is_ascii_digit())
@@ -180,7 +182,7 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
                     }
                     _ if is_apostrophe(d) => {
                         // "France's", "didn't" split; "N'Djamena", "Côte d'Ivoire" stay.
-                        next_alnum && {
+                        next_alnum() && {
                             let tail: String = (j + 1..)
                                 .map_while(at)
                                 .take_while(|x| x.is_alphanumeric())
