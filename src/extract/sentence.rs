@@ -22,7 +22,8 @@ const ABBREVIATIONS: [&str; 30] = [
 /// The sentences of `text`, in order. Lines are paragraphs; a line that is web
 /// boilerplate or a byline is skipped whole.
 pub fn split(text: &str, lexicon: &Lexicon) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    // A news sentence runs some 130 bytes: room for most without growing.
+    let mut out = Vec::with_capacity(text.len() / 100);
     let mut offset = 0;
     let mut paragraph = 0;
     for line in text.split_inclusive('\n') {

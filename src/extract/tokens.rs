@@ -137,8 +137,11 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
     if sentence.is_ascii() {
         scan(sentence, &Ascii(sentence.as_bytes()), dict)
     } else {
+        // At most one character a byte: sized once, not grown.
+        let mut chars = Vec::with_capacity(sentence.len());
+        chars.extend(sentence.char_indices());
         let decoded = Decoded {
-            chars: sentence.char_indices().collect(),
+            chars,
             len: sentence.len(),
         };
         scan(sentence, &decoded, dict)
