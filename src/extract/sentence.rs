@@ -51,7 +51,7 @@ pub fn split(text: &str, lexicon: &Lexicon) -> Vec<Sentence> {
 /// Boilerplate, bylines and datelines carry no claims.
 fn is_noise_line(line: &str, lexicon: &Lexicon) -> bool {
     // Only short lines can be noise: stop counting past 16 words.
-    let words = line.split_whitespace().take(17).count();
+    let words = count_words(line, 17);
     if words <= 16
         && lexicon
             .find_cues(line)
@@ -71,6 +71,22 @@ fn is_noise_line(line: &str, lexicon: &Lexicon) -> bool {
         }
     }
     false
+}
+
+/// The words of `line` (as `split_whitespace` cuts them), counted up to
+/// `limit`. An ASCII line (most) is read as bytes, without decoding.
+fn count_words(line: &str, limit: usize) -> usize {
+    if line.is_ascii() {
+        // The ASCII characters `char::is_whitespace` knows: tab to carriage
+        // return, and space.
+        line.as_bytes()
+            .split(|b| matches!(b, b'\t'..=b'\r' | b' '))
+            .filter(|word| !word.is_empty())
+            .take(limit)
+            .count()
+    } else {
+        line.split_whitespace().take(limit).count()
+    }
 }
 
 /// Splits one line into sentences at `.`, `!` or `?` followed by space and a
@@ -189,6 +205,20 @@ mod tests {
     #[case("Sam Poe – The Daily Ledger\nTroops left.", &["Troops left."])]
     fn splits(#[case] text: &str, #[case] expected: &[&str]) {
         assert_eq!(sentences(text), expected);
+    }
+
+    #[rstest]
+    #[case("")]
+    #[case("  Troops  left\tthe\x0bbase\r\n")]
+    #[case("one two three four five six seven eight nine ten")]
+    #[case("non\u{a0}ASCII\u{2003}spaces, Côte d'Ivoire")]
+    fn counts_words_as_split_whitespace_does(#[case] line: &str) {
+        for limit in [0, 3, 17] {
+            assert_eq!(
+                count_words(line, limit),
+                line.split_whitespace().take(limit).count()
+            );
+        }
     }
 
     #[test]
