@@ -133,7 +133,8 @@ fn status_words(toks: &[Token], ev: &Event) -> String {
 }
 
 fn words(toks: &[Token], a: usize, b: usize) -> String {
-    let mut out = String::new();
+    let room = toks.iter().take(b).skip(a).map(|t| t.text.len() + 1).sum();
+    let mut out = String::with_capacity(room);
     for (k, t) in toks.iter().enumerate().take(b).skip(a) {
         if k > a && toks[k - 1].end < t.start {
             out.push(' ');
@@ -427,10 +428,7 @@ impl Builder<'_, '_, '_> {
             attribute,
             value,
             text,
-            quote: c
-                .quote
-                .get_or_init(|| c.sentence.split_whitespace().collect::<Vec<_>>().join(" "))
-                .clone(),
+            quote: c.quote.get_or_init(|| super::one_line(c.sentence)).clone(),
             span: c.span,
             attributed_to: c.attributed_to.clone(),
             modality,

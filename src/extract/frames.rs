@@ -12,6 +12,7 @@ use super::dict::PredClass;
 use super::entities::{Force, Mentions, PlaceKind, Who};
 use super::lexicon::Lexicon;
 use super::predicates::{Event, Source};
+use super::tokens::Token;
 
 /// A force that leaves: a nation, a listed mission, or an unlisted acronym.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -111,14 +112,16 @@ pub struct SentenceView<'a> {
     pub events: &'a [Event],
     /// 3 for the headline, 2 for the lede, 1 after.
     pub weight: u32,
-    /// The lowercase words of the sentence, by token.
-    pub words: Vec<&'a str>,
+    /// The sentence's tokens.
+    pub toks: &'a [Token<'a, 'a>],
 }
 
 impl SentenceView<'_> {
     /// The lowercase word before token `i`.
     fn tokens_before(&self, i: usize) -> Option<&str> {
-        i.checked_sub(1).and_then(|j| self.words.get(j)).copied()
+        i.checked_sub(1)
+            .and_then(|j| self.toks.get(j))
+            .map(|t| t.lower.as_ref())
     }
 }
 

@@ -337,6 +337,16 @@ impl Lexicon {
         Lexicon::with_extensions(&[])
     }
 
+    /// The built-in lexicon, built once for all the unit tests of a run
+    /// (building it costs far more than most cases).
+    #[cfg(test)]
+    pub(crate) fn shared() -> &'static Lexicon {
+        static SHARED: std::sync::LazyLock<Lexicon> = std::sync::LazyLock::new(|| {
+            Lexicon::built_in().unwrap_or_else(|e| panic!("built-in lexicon does not load: {e}"))
+        });
+        &SHARED
+    }
+
     /// The built-in lexicon extended by the given TOML files (same shape as
     /// `lexicon.toml` and `grammar.toml`; entries are added, a country code
     /// given again replaces the built-in entry).
@@ -648,11 +658,8 @@ fn merge(base: &mut LexiconFile, extra: LexiconFile, path: &Path) -> Result<(), 
 mod tests {
     use super::*;
 
-    fn lex() -> Lexicon {
-        match Lexicon::built_in() {
-            Ok(l) => l,
-            Err(e) => panic!("built-in lexicon does not load: {e}"),
-        }
+    fn lex() -> &'static Lexicon {
+        Lexicon::shared()
     }
 
     fn cue_words(text: &str) -> Vec<(&str, CueKind)> {

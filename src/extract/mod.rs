@@ -53,9 +53,11 @@ struct Analysis<'s, 'd> {
     events: Vec<Event>,
 }
 
-/// Does a sentence hold any word that starts a predicate, or a number? Most
-/// sentences of an article hold neither and are not analysed further.
-fn worth_reading(toks: &[Token]) -> bool {
+/// Could a sentence hold an event mention? `predicates::find` starts one only
+/// at a word of a predicate ("withdraw", "withdrawal") or, through an aspect
+/// verb or noun, at a phase or event noun ("completed the first phase"); a
+/// sentence without any gives none.
+fn may_hold_events(toks: &[Token]) -> bool {
     toks.iter().any(|t| {
         t.info.is_some_and(|i| {
             i.tags.has(dict::Tags::EVENT_NOUN)
@@ -66,19 +68,39 @@ fn worth_reading(toks: &[Token]) -> bool {
                         dict::EntryKind::Pred(_) | dict::EntryKind::PredNoun(_)
                     )
                 })
-        }) || t.kind == tokens::Kind::Number
+        })
     })
 }
 
-fn analyse<'s, 'd>(
+/// Is a sentence worth reading past its tokens: may it hold an event, or a
+/// number (a count)? Most sentences of an article hold neither.
+fn worth_reading(toks: &[Token]) -> bool {
+    may_hold_events(toks) || toks.iter().any(|t| t.kind == tokens::Kind::Number)
+}
+
+/// A sentence (or the headline) cut into tokens, before it is analysed.
+struct Tokenized<'s, 'd> {
     text: &'s str,
     span: Option<Span>,
     paragraph: usize,
+    toks: Vec<Token<'s, 'd>>,
+}
+
+/// Reads a tokenized sentence further when `further`: its mentions, clauses
+/// and events.
+fn analyse<'s, 'd>(
+    t: Tokenized<'s, 'd>,
+    further: bool,
     article: &Article,
     lex: &'d Lexicon,
 ) -> Analysis<'s, 'd> {
-    let toks = tokens::tokenize(text, lex.dict());
-    if !worth_reading(&toks) {
+    let Tokenized {
+        text,
+        span,
+        paragraph,
+        toks,
+    } = t;
+    if !further || !worth_reading(&toks) {
         return Analysis {
             text,
             span,
@@ -91,7 +113,11 @@ fn analyse<'s, 'd>(
     }
     let mentions = entities::find(text, &toks, lex, article.published);
     let clauses = clauses::split(&toks, |i| mentions.in_time(i));
-    let events = predicates::find(&toks, &clauses, &mentions);
+    let events = if may_hold_events(&toks) {
+        predicates::find(&toks, &clauses, &mentions)
+    } else {
+        Vec::new()
+    };
     Analysis {
         text,
         span,
@@ -118,22 +144,34 @@ struct Reading<'s, 'd> {
 fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
     let text = article.text.as_str();
     let sentences = sentence::split(text, lex);
-    let mut analyses: Vec<Analysis> = Vec::with_capacity(sentences.len() + 1);
+    let mut tokenized: Vec<Tokenized> = Vec::with_capacity(sentences.len() + 1);
     if !article.title.trim().is_empty() {
-        analyses.push(analyse(&article.title, None, 0, article, lex));
+        tokenized.push(Tokenized {
+            text: &article.title,
+            span: None,
+            paragraph: 0,
+            toks: tokens::tokenize(&article.title, lex.dict()),
+        });
     }
     for s in &sentences {
-        analyses.push(analyse(
-            &text[s.start..s.end],
-            Some(Span {
+        let sentence = &text[s.start..s.end];
+        tokenized.push(Tokenized {
+            text: sentence,
+            span: Some(Span {
                 start: s.start,
                 end: s.end,
             }),
-            s.paragraph,
-            article,
-            lex,
-        ));
+            paragraph: s.paragraph,
+            toks: tokens::tokenize(sentence, lex.dict()),
+        });
     }
+    // An article no sentence of which may hold an event yields no frame and
+    // no claim whatever its mentions: it is read no further than its tokens.
+    let further = tokenized.iter().any(|t| may_hold_events(&t.toks));
+    let analyses: Vec<Analysis> = tokenized
+        .into_iter()
+        .map(|t| analyse(t, further, article, lex))
+        .collect();
     let mut reading = Reading {
         analyses,
         frames: Vec::new(),
@@ -160,7 +198,7 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
                 mentions: &a.mentions,
                 events: &a.events,
                 weight,
-                words: a.toks.iter().map(|t| t.lower.as_ref()).collect(),
+                toks: &a.toks,
             }
         })
         .collect();
@@ -353,11 +391,7 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
         let where_ = a.span.map_or("headline".to_string(), |s| {
             format!("{}..{}", s.start, s.end)
         });
-        let _ = writeln!(
-            out,
-            "\n[{where_}] {}",
-            a.text.split_whitespace().collect::<Vec<_>>().join(" ")
-        );
+        let _ = writeln!(out, "\n[{where_}] {}", one_line(a.text));
         for (k, ev) in a.events.iter().enumerate() {
             let frame = match here.get(k).copied().flatten() {
                 Some((fi, member)) => {
@@ -371,6 +405,18 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
                 claims::describe(ev, &a.toks, &a.mentions)
             );
         }
+    }
+    out
+}
+
+/// `text` on one line: its words with single spaces between them.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
     out
 }

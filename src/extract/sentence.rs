@@ -22,7 +22,8 @@ const ABBREVIATIONS: [&str; 30] = [
 /// The sentences of `text`, in order. Lines are paragraphs; a line that is web
 /// boilerplate or a byline is skipped whole.
 pub fn split(text: &str, lexicon: &Lexicon) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    // A news sentence runs some 130 bytes: room for most without growing.
+    let mut out = Vec::with_capacity(text.len() / 100);
     let mut offset = 0;
     let mut paragraph = 0;
     for line in text.split_inclusive('\n') {
@@ -50,7 +51,7 @@ pub fn split(text: &str, lexicon: &Lexicon) -> Vec<Sentence> {
 /// Boilerplate, bylines and datelines carry no claims.
 fn is_noise_line(line: &str, lexicon: &Lexicon) -> bool {
     // Only short lines can be noise: stop counting past 16 words.
-    let words = line.split_whitespace().take(17).count();
+    let words = count_words(line, 17);
     if words <= 16
         && lexicon
             .find_cues(line)
@@ -70,6 +71,22 @@ fn is_noise_line(line: &str, lexicon: &Lexicon) -> bool {
         }
     }
     false
+}
+
+/// The words of `line` (as `split_whitespace` cuts them), counted up to
+/// `limit`. An ASCII line (most) is read as bytes, without decoding.
+fn count_words(line: &str, limit: usize) -> usize {
+    if line.is_ascii() {
+        // The ASCII characters `char::is_whitespace` knows: tab to carriage
+        // return, and space.
+        line.as_bytes()
+            .split(|b| matches!(b, b'\t'..=b'\r' | b' '))
+            .filter(|word| !word.is_empty())
+            .take(limit)
+            .count()
+    } else {
+        line.split_whitespace().take(limit).count()
+    }
 }
 
 /// Splits one line into sentences at `.`, `!` or `?` followed by space and a
@@ -170,11 +187,7 @@ mod tests {
     use rstest::rstest;
 
     fn sentences(text: &str) -> Vec<String> {
-        let lex = match Lexicon::built_in() {
-            Ok(l) => l,
-            Err(e) => panic!("lexicon: {e}"),
-        };
-        split(text, &lex)
+        split(text, Lexicon::shared())
             .iter()
             .map(|s| text[s.start..s.end].to_string())
             .collect()
@@ -194,11 +207,24 @@ mod tests {
         assert_eq!(sentences(text), expected);
     }
 
+    #[rstest]
+    #[case("")]
+    #[case("  Troops  left\tthe\x0bbase\r\n")]
+    #[case("one two three four five six seven eight nine ten")]
+    #[case("non\u{a0}ASCII\u{2003}spaces, Côte d'Ivoire")]
+    fn counts_words_as_split_whitespace_does(#[case] line: &str) {
+        for limit in [0, 3, 17] {
+            assert_eq!(
+                count_words(line, limit),
+                line.split_whitespace().take(limit).count()
+            );
+        }
+    }
+
     #[test]
     fn offsets_point_into_the_text_with_paragraphs() {
         let text = "Alpha one. Alpha two.\n\nBeta.";
-        let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("{e}"));
-        let got = split(text, &lex);
+        let got = split(text, Lexicon::shared());
         let paragraphs: Vec<usize> = got.iter().map(|s| s.paragraph).collect();
         assert_eq!(paragraphs, vec![1, 1, 2]);
         assert_eq!(&text[got[2].start..got[2].end], "Beta.");

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rstest::rstest;
 
 fn claims_of(title: &str, text: &str) -> Vec<String> {
-    let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+    let lex = Lexicon::shared();
     let article = Article {
         title: title.into(),
         source: Some("Wire".into()),
@@ -17,7 +17,7 @@ fn claims_of(title: &str, text: &str) -> Vec<String> {
         published: NaiveDate::from_ymd_opt(2024, 9, 6).unwrap_or_default(),
         text: text.into(),
     };
-    extract(&article, &lex)
+    extract(&article, lex)
         .iter()
         .map(|c| {
             format!(
@@ -498,7 +498,7 @@ fn the_headline_names_the_withdrawal_a_sentence_only_implies() {
 /// something happened stays a plain report.
 #[test]
 fn a_plan_adopted_in_the_article_marks_its_planned_dates_as_decided() {
-    let lex = Lexicon::built_in().unwrap_or_else(|e| panic!("lexicon: {e}"));
+    let lex = Lexicon::shared();
     let article = |text: &str| Article {
         title: String::new(),
         source: Some("Wire".into()),
@@ -508,7 +508,7 @@ fn a_plan_adopted_in_the_article_marks_its_planned_dates_as_decided() {
         text: text.into(),
     };
     let wording = |text: &str| -> Vec<(String, Option<String>)> {
-        extract(&article(text), &lex)
+        extract(&article(text), lex)
             .into_iter()
             .filter(|c| c.attribute == crate::model::Attribute::Deadline)
             .map(|c| (c.text, c.change_wording))

@@ -85,57 +85,71 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
-/// A sentence's characters by index: an ASCII sentence (most) is read in
-/// place, any other decoded once.
-enum Chars<'s> {
-    Ascii(&'s [u8]),
-    Decoded {
-        chars: Vec<(usize, char)>,
-        len: usize,
-    },
+/// A sentence's characters by index. An ASCII sentence (most) is read in
+/// place, any other decoded once; `scan` is compiled for each, so the ASCII
+/// one pays no decoding on any character.
+trait Chars {
+    /// The number of characters.
+    fn len(&self) -> usize;
+    /// The `i`-th character.
+    fn at(&self, i: usize) -> Option<char>;
+    /// The byte offset of the `i`-th character; the sentence's length past the end.
+    fn offset(&self, i: usize) -> usize;
 }
 
-impl<'s> Chars<'s> {
-    fn new(sentence: &'s str) -> Self {
-        if sentence.is_ascii() {
-            Chars::Ascii(sentence.as_bytes())
-        } else {
-            Chars::Decoded {
-                chars: sentence.char_indices().collect(),
-                len: sentence.len(),
-            }
-        }
-    }
+struct Ascii<'s>(&'s [u8]);
 
-    /// The number of characters.
+impl Chars for Ascii<'_> {
     fn len(&self) -> usize {
-        match self {
-            Chars::Ascii(bytes) => bytes.len(),
-            Chars::Decoded { chars, .. } => chars.len(),
-        }
+        self.0.len()
     }
 
-    /// The `i`-th character.
     fn at(&self, i: usize) -> Option<char> {
-        match self {
-            Chars::Ascii(bytes) => bytes.get(i).map(|&b| char::from(b)),
-            Chars::Decoded { chars, .. } => chars.get(i).map(|&(_, c)| c),
-        }
+        self.0.get(i).map(|&b| char::from(b))
     }
 
-    /// The byte offset of the `i`-th character; the sentence's length past the end.
     fn offset(&self, i: usize) -> usize {
-        match self {
-            Chars::Ascii(bytes) => i.min(bytes.len()),
-            Chars::Decoded { chars, len } => chars.get(i).map_or(*len, |&(o, _)| o),
-        }
+        i.min(self.0.len())
+    }
+}
+
+struct Decoded {
+    chars: Vec<(usize, char)>,
+    len: usize,
+}
+
+impl Chars for Decoded {
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.chars.get(i).map(|&(_, c)| c)
+    }
+
+    fn offset(&self, i: usize) -> usize {
+        self.chars.get(i).map_or(self.len, |&(o, _)| o)
     }
 }
 
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
+    if sentence.is_ascii() {
+        scan(sentence, &Ascii(sentence.as_bytes()), dict)
+    } else {
+        // At most one character a byte: sized once, not grown.
+        let mut chars = Vec::with_capacity(sentence.len());
+        chars.extend(sentence.char_indices());
+        let decoded = Decoded {
+            chars,
+            len: sentence.len(),
+        };
+        scan(sentence, &decoded, dict)
+    }
+}
+
+fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
     let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
-    let chars = Chars::new(sentence);
     let n = chars.len();
     let at = |i: usize| chars.at(i);
     let offset = |i: usize| chars.offset(i);
@@ -155,12 +169,14 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
                     j += 1;
                     continue;
                 }
-                let next_alnum = at(j + 1).is_some_and(char::is_alphanumeric);
+                // (Asked only of a joiner: most words end at a space.)
+                let next_alnum = || at(j + 1).is_some_and(char::is_alphanumeric);
                 // Joiners inside a word: "al-Asad", "U.S", "1,000", "2.5".
                 let joins = match d {
-                    '-' | '‑' => next_alnum,
+                    '-' | '‑' => next_alnum(),
                     '.' => {
-                        next_alnum && !at(j + 1).is_some_and(|x| x.is_lowercase() && j - start > 3)
+                        next_alnum()
+                            && !at(j + 1).is_some_and(|x| x.is_lowercase() && j - start > 3)
                     }
                     ',' => {
                         at(j - 1).is_some_and(|x| x.is_ascii_digit())
@@ -169,7 +185,7 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
                     }
                     _ if is_apostrophe(d) => {
                         // "France's", "didn't" split; "N'Djamena", "Côte d'Ivoire" stay.
-                        next_alnum && {
+                        next_alnum() && {
                             let tail: String = (j + 1..)
                                 .map_while(at)
                                 .take_while(|x| x.is_alphanumeric())
@@ -278,30 +294,26 @@ struct Shape<'s> {
     acronym: bool,
 }
 
-/// The shape of an ASCII word, in one pass over its bytes (most words).
+/// The shape of an ASCII word (most words). Each test stops as soon as it
+/// can: most words are lowercase and no number.
 fn ascii_shape(text: &str) -> Shape<'_> {
     let bytes = text.as_bytes();
-    let (mut upper, mut lower, mut letters, mut numeric) = (false, false, 0, true);
-    for &b in bytes {
-        upper |= b.is_ascii_uppercase();
-        lower |= b.is_ascii_lowercase();
-        letters += usize::from(b.is_ascii_alphabetic());
-        numeric &= b.is_ascii_digit() || b == b',' || b == b'.';
-    }
     let first = bytes.first().copied();
+    let upper = bytes.iter().any(u8::is_ascii_uppercase);
+    let lower = bytes.iter().any(u8::is_ascii_lowercase);
+    let number = first.is_some_and(|b| b.is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b == b',' || b == b'.');
     Shape {
         lower: if upper {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
         },
-        kind: if first.is_some_and(|b| b.is_ascii_digit()) && numeric {
-            Kind::Number
-        } else {
-            Kind::Word
-        },
+        kind: if number { Kind::Number } else { Kind::Word },
         cap: first.is_some_and(|b| b.is_ascii_uppercase()),
-        acronym: letters >= 2 && !lower,
+        acronym: !lower && bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2,
     }
 }
 

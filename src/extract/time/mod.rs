@@ -66,6 +66,11 @@ const MAX_LEAD: usize = 10;
 /// longest phrase wins at a position), and resolves relative ones against
 /// `published`. Spans include a leading cue word ("by", "in", "until"...).
 pub fn find_times(text: &str, published: NaiveDate) -> Vec<TimeMatch> {
+    // Every phrase holds an anchor token (see the pre-check below): a text
+    // that cannot hold one is not even tokenized.
+    if !words::may_hold_anchor(text) {
+        return Vec::new();
+    }
     let toks = tokenize(text);
     let ctx = Ctx {
         toks: &toks,

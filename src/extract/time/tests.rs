@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rstest::rstest;
 
 use super::find_times;
-use super::words::{WORDS, word_key};
+use super::words::{ANCHOR_STEMS, WORDS, word_key};
 use crate::extract::time::{TimeExpr, TimeMatch};
 use crate::model::{Granularity as G, TimeValue};
 
@@ -1067,5 +1067,19 @@ fn every_lexicon_word_is_found() {
             Some(*lex),
             "{word}"
         );
+    }
+}
+
+/// `find_times` skips a text with no anchor stem: every anchor word must
+/// hold one (numbers and ordinals start with a digit).
+#[test]
+fn every_anchor_word_holds_a_digit_or_a_stem() {
+    for (word, lex, _) in WORDS {
+        if lex.is_anchor() {
+            assert!(
+                ANCHOR_STEMS.iter().any(|stem| word.contains(stem)),
+                "{word}"
+            );
+        }
     }
 }

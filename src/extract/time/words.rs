@@ -1,8 +1,10 @@
 //! The words the time tokenizer knows (`WORDS`) and the hashed table it looks
-//! them up in (`LEXICON`), keyed by a word's packed lower-case bytes.
+//! them up in (`LEXICON`), keyed by a word's packed lower-case bytes; and the
+//! stems by which a text without any anchor word is told before tokenizing.
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::Weekday;
 
 use super::tokens::{Kw, Lex, Season, Unit};
@@ -292,3 +294,27 @@ pub(super) const WORDS: &[(&str, Lex, bool)] = &[
 
 /// `WORDS`, hashed once.
 pub(super) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(WORDS));
+
+/// A part of every anchor token (`Lex::is_anchor`): a digit (numbers,
+/// ordinals, "Q1"), or a part of a month, weekday, season or unit word:
+/// "dec" for "December" and "decade", "day" for "Monday" and "days".
+pub(super) const ANCHOR_STEMS: &[&str] = &[
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "oct", "nov", "dec", "day", "week", "month", "year", "spring", "summer",
+    "autumn", "fall", "winter",
+];
+
+/// `ANCHOR_STEMS`, in any case.
+static STEMS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(ANCHOR_STEMS)
+        .ok()
+});
+
+/// Could `text` hold an anchor token? Not without an anchor stem, which is
+/// much cheaper to tell than tokenizing it.
+pub(super) fn may_hold_anchor(text: &str) -> bool {
+    STEMS.as_ref().is_none_or(|stems| stems.is_match(text))
+}
