@@ -136,6 +136,47 @@ fn extract_prints_claims_with_their_rule_and_offsets() {
     );
 }
 
+/// Many files are read on every core and printed in the order given; a
+/// broken one is reported, counted in the exit code, and the rest go on.
+#[test]
+fn extract_of_many_files_keeps_their_order_and_reports_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "c.toml", "");
+    let mut names = Vec::new();
+    for i in 0..300 {
+        let name = format!("{i:03}.txt");
+        let text = if i == 150 {
+            String::new()
+        } else {
+            format!(
+                "Title: Exit number {i}\nPublished: 2024-09-06\n\n\
+                 French troops will leave Chad by March {}.\n",
+                i % 28 + 1
+            )
+        };
+        write(dir.path(), &name, &text);
+        names.push(name);
+    }
+    let out = drawdown(dir.path())
+        .args(["--config", "c.toml", "extract", "--format", "json"])
+        .args(&names)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1), "one file is empty");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("150.txt"), "{stderr}");
+    let files: Vec<String> = json_lines(&out.stdout)
+        .iter()
+        .filter(|c| c["attribute"] == "deadline")
+        .map(|c| c["file"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let expected: Vec<&String> = names.iter().filter(|n| *n != "150.txt").collect();
+    assert_eq!(files.len(), expected.len());
+    for (got, want) in files.iter().zip(expected) {
+        assert!(got.ends_with(want.as_str()), "{got} where {want} was due");
+    }
+}
+
 #[test]
 fn ingest_stores_and_the_same_article_twice_raises_nothing() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -200,8 +200,10 @@ impl PhraseSet {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            // A full DFA: more memory (a few MB), the fastest overlapping search.
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            // A contiguous NFA: built in a tenth of the time a full DFA takes
+            // (the DFA was two thirds of the process's start, 20 ms), and as
+            // fast on sentence-sized texts (measured with the extract bench).
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(&patterns)?;
         Ok(PhraseSet {
             automaton,
