@@ -283,25 +283,20 @@ pub async fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
             let dates = PublishedDates::parse(&published)?;
             let lexicon = Lexicon::with_extensions(&config.lexicon.extra)?;
             // One file's output, made on any core; printed in the order given.
-            let one = |file: &PathBuf| -> Result<Vec<u8>, String> {
-                let article = read_named_article(file, dates.for_file(file), MAX_ARTICLE_BYTES)
-                    .map_err(|e| e.to_string())?;
+            let one = |file: &PathBuf| -> anyhow::Result<Vec<u8>> {
+                let article = read_named_article(file, dates.for_file(file), MAX_ARTICLE_BYTES)?;
                 let mut buf = Vec::new();
-                let written = (|| -> anyhow::Result<()> {
-                    if trace {
-                        writeln!(
-                            buf,
-                            "== {}\n{}",
-                            file.display(),
-                            extract::trace(&article, &lexicon)
-                        )?;
-                    }
-                    for claim in extract::extract(&article, &lexicon) {
-                        print_claim(&mut buf, file, &claim, format, explain)?;
-                    }
-                    Ok(())
-                })();
-                written.map_err(|e| e.to_string())?;
+                if trace {
+                    writeln!(
+                        buf,
+                        "== {}\n{}",
+                        file.display(),
+                        extract::trace(&article, &lexicon)
+                    )?;
+                }
+                for claim in extract::extract(&article, &lexicon) {
+                    print_claim(&mut buf, file, &claim, format, explain)?;
+                }
                 Ok(buf)
             };
             let mut out = std::io::stdout().lock();
