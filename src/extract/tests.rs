@@ -160,7 +160,7 @@ fn claims(text: &str) -> Vec<String> {
 )]
 // An expected length ends a deadline ahead, marked as expected.
 #[case(
-    "Officials expect the withdrawal of Spanish troops from Lebanon to take no more than 60 days.",
+    "Officials expect the Spanish pullout from Lebanon to last no more than 60 days.",
     "LB/spain/final deadline = 6 September 2024 to 5 November 2024 (Expected)"
 )]
 // Being back home is having left.
@@ -215,7 +215,7 @@ fn claims(text: &str) -> Vec<String> {
 )]
 // What a report was denied to say is denied.
 #[case(
-    "The ministry denied reports that Britain will keep 500 troops in Estonia.",
+    "London denies claims that Britain will keep 500 troops in Estonia.",
     "EE/uk/drawdown troop_count = 500 troops (Denied)"
 )]
 fn finds(#[case] text: &str, #[case] expected: &str) {
@@ -424,20 +424,20 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "CD/belgium/final status = completed (Completed)",
     "in progress"
 )]
-// "progress made in replacing" names the event; it does not say it is done.
+// "headway in replacing" names the event; it does not say it is done.
 #[case(
-    "Both governments noted the progress made in replacing Norwegian soldiers with civilians at the airfields in Mali. Norway will complete the withdrawal by March 1.",
+    "The two governments welcomed headway in replacing Norwegian soldiers with civilians at the airfields in Mali. Norway will complete the withdrawal by March 1.",
     "ML/norway/final deadline = 1 March 2025 (Planned)",
     "completed"
 )]
 // One of several places left is the withdrawal under way, not its end.
 #[case(
-    "Norwegian soldiers at one such airfield in Mali have been replaced with civilians.",
+    "Norwegian soldiers at one such airfield in Mali have now been replaced by civilian crews.",
     "ML/norway/final status = in progress (Completed)",
     "completed"
 )]
 #[case(
-    "Norwegian soldiers on the second airfield in Mali have also been withdrawn.",
+    "Norway has also pulled its soldiers off the second airfield in Mali.",
     "ML/norway/final status = in progress (Completed)",
     "completed"
 )]
