@@ -693,8 +693,15 @@ impl Builder<'_, '_, '_> {
             && ev.aspect == Aspect::Plain
             && (member || ev.partial)
             && matches!(scope.milestone, Milestone::Final | Milestone::Drawdown);
+        // Nor the day some unnamed posts were handed over ("the army took over
+        // two camps on Tuesday"): only a named base or the last one is a milestone.
+        let handed_part = past_fact
+            && matches!(ev.class, PredClass::HandOver | PredClass::Receive)
+            && scope.milestone != Milestone::Base
+            && !self.last_of_bases(ev);
         if !history
             && !part_left
+            && !handed_part
             && matches!(
                 ev.class,
                 PredClass::Leave
@@ -1253,7 +1260,9 @@ pub fn describe(ev: &Event, toks: &[Token], m: &Mentions) -> String {
         if ev.aspect != Aspect::Plain {
             group.push_str(&format!(" aspect={:?}", ev.aspect));
         }
-        parts.push(format!("group [{group}]"));
+        // The words of the group: "is expected to be completed".
+        let head = words(toks, g.start.min(g.head), g.head.max(g.start) + 1);
+        parts.push(format!("group '{head}' [{group}]"));
         if let Some(f) = ev.agent.and_then(|a| m.forces.get(a)) {
             parts.push(format!("agent '{}'", words(toks, f.start, f.end)));
         }

@@ -335,9 +335,10 @@ pub fn find(sentence: &str, toks: &[Token], lex: &Lexicon, published: NaiveDate)
                 .is_some_and(|t| t.verb_form() == super::dict::Form::Base);
         let subject_next = subject_next || headline_future && f.start == 0;
         f.subject = subject_next;
-        // "to the Maldives": past the article to the preposition.
+        // "to the Maldives", "in southern Lebanon": past the article and a
+        // direction to the preposition.
         let mut k = f.start;
-        while k > 0 && toks[k - 1].is("the") {
+        while k > 0 && (toks[k - 1].is("the") || toks[k - 1].is_direction()) {
             k -= 1;
         }
         f.in_phrase = f.bare_name
@@ -521,6 +522,23 @@ fn find_names(names: Vec<Hit<NameKind>>, toks: &[Token], lex: &Lexicon, m: &mut 
                     continue;
                 }
                 let demonym = matches!(hit.kind, NameKind::Demonym(_));
+                // "out of Lebanese territory", "on Syrian soil": the country.
+                let land = demonym
+                    && toks.get(end).is_some_and(|t| {
+                        matches!(
+                            t.lower.as_ref(),
+                            "territory" | "soil" | "land" | "airspace" | "waters"
+                        )
+                    });
+                if land {
+                    m.places.push(Place {
+                        start,
+                        end: end + 1,
+                        country: lex.countries.get(i).map(|c| c.code.clone()),
+                        kind: PlaceKind::Country,
+                    });
+                    continue;
+                }
                 // A nation named alone: a place, and (as a subject) its government.
                 if !demonym || possessive {
                     m.places.push(Place {

@@ -164,6 +164,29 @@ pub(super) fn verb_class_at(toks: &[Token], h: usize) -> Option<VerbClass> {
         .map(|(c, _)| c)
 }
 
+/// "(the withdrawal) is expected to be completed", "is due to end", "was
+/// scheduled to finish": past a governing verb (one with no aspect of its
+/// own) and its "to", to the noun's own verb, whose group takes the governing
+/// verb as a control. The head itself when nothing follows it so.
+fn past_governing_verb(toks: &[Token], clause: &Clause, h: usize) -> usize {
+    let governs = verb_class_at(toks, h).is_some_and(|c| aspect_of(c).is_none());
+    if !governs || !toks.get(h + 1).is_some_and(|t| t.is("to")) {
+        return h;
+    }
+    let mut k = h + 2;
+    while k < clause.end && k <= h + 4 {
+        let t = &toks[k];
+        if t.has(Tags::BE) || t.has(Tags::HAVE) || t.has(Tags::ADV) {
+            k += 1;
+            continue;
+        }
+        let verb = t.verb_form().is_verb()
+            || matches!(t.lower.as_ref(), "complete" | "over" | "done" | "finished");
+        return if verb && !t.cap { k } else { h };
+    }
+    h
+}
+
 fn verb_entry_class(t: &Token) -> Option<VerbClass> {
     t.info?.entries.iter().find_map(|e| match e.kind {
         EntryKind::Verb(c) if e.rest.is_empty() => Some(c),
@@ -576,6 +599,7 @@ fn subject_of(
     if h >= clause.end || h > j + 6 || j >= clause.end {
         return None;
     }
+    let h = past_governing_verb(toks, clause, h);
     let head = &toks[h];
     // "is complete", "is over", "is under way", "remains on track".
     let adjective = match head.lower.as_ref() {
@@ -877,6 +901,14 @@ fn aspect_of_stages(toks: &[Token], clauses: &[Clause], m: &Mentions, out: &mut 
         }
         let mut g = group;
         g.controls.insert(0, clauses::Control { class, tok: i });
+        // "withdrew from them, completing the first stage": a participle
+        // clause on a phase takes its tense from the clause before.
+        if toks[noun].has(Tags::PHASE)
+            && t.verb_form() == Form::Gerund
+            && clause.opener == clauses::Opener::Participle
+        {
+            inherit(toks, clauses, ci, true, &mut g);
+        }
         let mut ev = Event::bare(
             PredClass::Leave,
             (noun, noun + 1),
@@ -1016,8 +1048,18 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
             && !t.has(Tags::DO)
             && !t.has(Tags::FORCE)
         {
-            let c = clauses[clauses::clause_of(clauses, k)];
+            let kc = clauses::clause_of(clauses, k);
+            let c = clauses[kc];
             let mut g = clauses::verb_group(toks, &c, k);
+            // "withdraw from the positions (which) it has held ..., completing
+            // its pullout": a relative clause describes a noun; the participle
+            // takes its tense from the clause the noun is in.
+            let relative = kc != ci && c.opener == clauses::Opener::Relative
+                || contact_relative(toks, g.start.min(k));
+            if relative {
+                from = g.start.min(k);
+                continue;
+            }
             // "has decided to terminate ..., withdrawing": the decision governs.
             if let Some(class) = verb_entry_class(t) {
                 g.controls.insert(0, clauses::Control { class, tok: k });
@@ -1059,6 +1101,50 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
     }
 }
 
+/// The force after "by" of a passive or a participle ("was vacated by the
+/// army", "positions vacated by Israel"), within a few words of the verb.
+fn by_agent(toks: &[Token], m: &Mentions, ev: &Event) -> Option<usize> {
+    let participle = toks
+        .get(ev.start)
+        .is_some_and(|t| matches!(t.verb_form(), Form::PastOrParticiple | Form::Past));
+    if !(ev.group.passive || participle) {
+        return None;
+    }
+    let by = (ev.end..(ev.end + 3).min(toks.len())).find(|&k| toks[k].is("by"))?;
+    m.forces
+        .iter()
+        .position(|f| f.start == by + 1 || f.start == by + 2 && toks[by + 1].has(Tags::DET))
+}
+
+/// Does the verb group starting at `g` open a relative clause without a
+/// relative word: a noun, then a pronoun subject ("the positions it has
+/// held", "the bases they still use")? Not after a verb ("said it had").
+fn contact_relative(toks: &[Token], g: usize) -> bool {
+    let Some(p) = g.checked_sub(1) else {
+        return false;
+    };
+    let pronoun = matches!(toks[p].lower.as_ref(), "it" | "they" | "we" | "he" | "she");
+    let closed = |t: &Token| {
+        [
+            Tags::PREP,
+            Tags::DET,
+            Tags::CONJ,
+            Tags::SUB,
+            Tags::REL,
+            Tags::ADV,
+            Tags::PRON,
+        ]
+        .into_iter()
+        .any(|c| t.has(c))
+    };
+    pronoun
+        && p > 0
+        && toks[p - 1].is_word()
+        && !toks[p - 1].cap
+        && !closed(&toks[p - 1])
+        && toks[p - 1].verb_form() == Form::Other
+}
+
 /// Is the object of a leave verb (if it has one) troops, a place or a base?
 fn leaves_troops_or_place(toks: &[Token], m: &Mentions, ev: &Event, head: usize) -> bool {
     let mut k = head + 1;
@@ -1080,6 +1166,17 @@ fn leaves_troops_or_place(toks: &[Token], m: &Mentions, ev: &Event, head: usize)
             || m.phases.iter().any(|p| p.start <= k && k < p.end)
             || m.in_time(k)
     };
+    // "withdrew from peace talks", "pulled out of the deal": leaving an
+    // event or an agreement, not a place.
+    if t.is("from") || t.is("of") && k > head + 1 && toks[k - 1].is("out") || t.is("out") {
+        let from = if t.is("out") { k + 2 } else { k + 1 };
+        let noun = (from..(from + 3).min(toks.len()))
+            .take_while(|&j| !starts(j) && toks[j].is_word())
+            .find(|&j| toks[j].has(Tags::OTHER_EVENT));
+        if noun.is_some() && (t.is("from") || toks.get(k + 1).is_some_and(|x| x.is("of"))) {
+            return false;
+        }
+    }
     if t.is_punct()
         || t.has(Tags::PREP)
         || t.has(Tags::CONJ)
@@ -1209,7 +1306,14 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
                         m.forces
                             .iter()
                             .enumerate()
-                            .filter(|(_, f)| f.end <= lo)
+                            // Not a country named as a place ("the force
+                            // in southern Lebanon"); a demonym is a force.
+                            .filter(|(_, f)| {
+                                f.end <= lo
+                                    && !(f.bare_name
+                                        && f.in_phrase
+                                        && m.places.iter().any(|p| p.start == f.start))
+                            })
                             .max_by_key(|(_, f)| f.end)
                             .map(|(i, _)| i)
                     })
@@ -1291,8 +1395,12 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     } else if ev.class == PredClass::Receive {
         // The subject receives; the leaving force is not named here.
         ev.receiver = subject;
+    } else if let Some(by) = by_agent(toks, m, ev) {
+        // "the base was handed over by French troops", "hilltops vacated by
+        // Israel": a passive's agent is the one after "by".
+        ev.agent = Some(by);
     } else if ev.group.passive {
-        // "troops were withdrawn", "the base was handed over (by X)".
+        // "troops were withdrawn", "the base was handed over".
         ev.agent = subject.or(demanded).or_else(inherited);
     } else {
         ev.agent = demanded.or(subject).or_else(inherited);
@@ -1319,6 +1427,7 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     }
     // The source: "from X", "out of X", the object of leave/exit/quit, "in X".
     let mut source = None;
+    let mut posts_named_before = false;
     let scan_from = ev.end;
     let mut j = scan_from;
     let mut steps = 0;
@@ -1340,6 +1449,16 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             source = Some(Source::Base(bi));
             break;
         }
+        // "took the positions after Israeli forces withdrew from them": the
+        // bases named before.
+        if (t.is("them") || t.is("it")) && matches!(before, Some("from" | "of")) {
+            if let Some(bi) = m.bases.iter().rposition(|b| b.end <= ev.start) {
+                source = Some(Source::Base(bi));
+                // ... posts, not the country, unless named as the last.
+                posts_named_before = m.bases[bi].name.is_none();
+            }
+            break;
+        }
         if let Some(pi) = m.places.iter().position(|p| p.start == j) {
             // "left Yerevan's Zvartnots airport": the base the place owns.
             let owned_base = toks
@@ -1357,6 +1476,13 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             }
         }
         if t.is_punct() && !matches!(t.kind, Kind::Punct('.' | '\'' | '’' | '-')) {
+            break;
+        }
+        // "ended the mission after months of pressure from the United
+        // States": an adjunct of time or cause opens a phrase of its own.
+        if t.has(Tags::SUB) && !t.is("as")
+            || matches!(t.lower.as_ref(), "amid" | "despite" | "following")
+        {
             break;
         }
         if t.verb_form().is_verb()
@@ -1500,7 +1626,16 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         .any(|k| {
             matches!(
                 toks[k].lower.as_ref(),
-                "some" | "portion" | "part" | "partial" | "bulk"
+                "some"
+                    | "portion"
+                    | "part"
+                    | "parts"
+                    | "partial"
+                    | "bulk"
+                    | "several"
+                    | "areas"
+                    | "villages"
+                    | "towns"
             ) && !(toks[k].is("some") && toks.get(k + 1).is_some_and(|n| n.kind == Kind::Number))
         });
     let adverb_whole = said().any(|t| {
@@ -1560,21 +1695,22 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     // Some of the places, not all.
     let number =
         |t: &Token| t.kind == Kind::Number || CARDINALS.iter().any(|(c, _)| *c == t.lower.as_ref());
-    let some_of_bases = ev.bases.iter().filter_map(|&b| m.bases.get(b)).any(|b| {
-        let mut k = b.start;
-        while k > lo && (toks[k - 1].has(Tags::DET) || number(&toks[k - 1])) {
-            k -= 1;
-        }
-        // "one of the three platforms", "in one such platform", "the second
-        // platform" (but "the last base" is the end).
-        k >= lo + 2 && toks[k - 1].is("of") && number(&toks[k - 2])
-            || b.start >= lo + 2 && toks[b.start - 1].is("such") && number(&toks[b.start - 2])
-            || b.start > lo
-                && matches!(
-                    toks[b.start - 1].lower.as_ref(),
-                    "first" | "second" | "third" | "fourth" | "fifth" | "sixth"
-                )
-    });
+    let some_of_bases = posts_named_before
+        || ev.bases.iter().filter_map(|&b| m.bases.get(b)).any(|b| {
+            let mut k = b.start;
+            while k > lo && (toks[k - 1].has(Tags::DET) || number(&toks[k - 1])) {
+                k -= 1;
+            }
+            // "one of the three platforms", "in one such platform", "the second
+            // platform" (but "the last base" is the end).
+            k >= lo + 2 && toks[k - 1].is("of") && number(&toks[k - 2])
+                || b.start >= lo + 2 && toks[b.start - 1].is("such") && number(&toks[b.start - 2])
+                || b.start > lo
+                    && matches!(
+                        toks[b.start - 1].lower.as_ref(),
+                        "first" | "second" | "third" | "fourth" | "fifth" | "sixth"
+                    )
+        });
     // "withdrew completely from South Kivu": all of one province or town is
     // a part of the country.
     let from_part_of_country = matches!(ev.source, Some(Source::Place(p))

@@ -218,6 +218,31 @@ fn claims(text: &str) -> Vec<String> {
     "London denies claims that Britain will keep 500 troops in Estonia.",
     "EE/uk/drawdown troop_count = 500 troops (Denied)"
 )]
+// "is expected to be completed": past the governing verb to the noun's own.
+#[case(
+    "The Danish pullout from Iraq is expected to be completed by November 30.",
+    "IQ/denmark/final deadline = 30 November 2024 (Expected)"
+)]
+// A passive's agent is the force after "by".
+#[case(
+    "Two outposts in Kosovo were vacated by Polish troops on Monday, and Polish troops will leave Kosovo by March.",
+    "XK/poland/final deadline = March 2025 (Planned)"
+)]
+// "out of Gabonese territory": a demonym and a land noun are the country.
+#[case(
+    "Italian troops are to be out of Gabonese territory by the end of October.",
+    "GA/italy/final deadline = October 2024 (Planned)"
+)]
+// A participle after a contact relative clause takes the main verb's tense.
+#[case(
+    "Spain will withdraw its troops from the two camps it has run in Mauritania for years, completing its pullout from the country by June 30.",
+    "MR/spain/final deadline = 30 June 2025 (Planned)"
+)]
+// ", completing the first stage": a past event completes the phase.
+#[case(
+    "Portugal is withdrawing from Guinea-Bissau. Local police took over two camps on Tuesday after Portuguese troops withdrew from them, completing the first stage of the plan.",
+    "GW/portugal/phase-1 status = completed (Completed)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -459,6 +484,24 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "ML/minusma/final status = in progress (Completed)",
     "completed"
 )]
+// Leaving posts named before is a part: "withdrew from them".
+#[case(
+    "Portugal is withdrawing from Guinea-Bissau. Local police took over two camps on Tuesday after Portuguese troops withdrew from them, completing the first stage of the plan.",
+    "GW/portugal/phase-1 status = completed (Completed)",
+    "final status = completed"
+)]
+// "pulled back from parts of" a place is a part of the withdrawal.
+#[case(
+    "Turkish troops pulled back from parts of northern Cyprus on Friday.",
+    "CY/turkey/final status = in progress (Completed)",
+    "completed"
+)]
+// A participle clause whose sentence plans: not done yet.
+#[case(
+    "Spain will withdraw its troops from the two camps it has run in Mauritania for years, completing its pullout from the country by June 30.",
+    "MR/spain/final status = announced (Planned)",
+    "completed"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
@@ -475,6 +518,7 @@ fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
 #[case("The bank withdrew its offer after the talks failed.")]
 #[case("Ten soldiers were killed in an ambush near the base last week.")]
 #[case("Parliament left the vote until after the summer recess.")]
+#[case("The rebel delegation withdrew from peace talks in Oslo on Thursday.")]
 fn negatives_stay_silent(#[case] text: &str) {
     let got = claims(text);
     assert!(got.is_empty(), "{got:#?}");
