@@ -500,7 +500,16 @@ impl Builder<'_, '_, '_> {
         // tense after a time or condition word speaks of a moment ahead.
         let conditional = match c.clauses[ev.clause].opener {
             super::clauses::Opener::Subordinate(i) => {
-                g.tense == Tense::Present
+                // "would keep deploying as the last units left": a past
+                // tense after a time word under "would" is that moment ahead,
+                // told in the past.
+                let under_would = g.tense == Tense::Past
+                    && c.toks[..i]
+                        .iter()
+                        .rev()
+                        .take(12)
+                        .any(|w| w.has(Tags::MODAL_PLAN) || w.has(Tags::MODAL_POSSIBLE));
+                (g.tense == Tense::Present || under_would)
                     && c.toks.get(i).is_some_and(|w| {
                         matches!(
                             w.lower.as_ref(),
@@ -513,7 +522,7 @@ impl Builder<'_, '_, '_> {
                                 | "before"
                                 | "if"
                                 | "unless"
-                        )
+                        ) || under_would && w.is("as")
                     })
             }
             _ => false,
@@ -929,6 +938,7 @@ impl Builder<'_, '_, '_> {
                 t.m.rule,
                 "weekday"
                     | "month_day"
+                    | "weekday_date"
                     | "day_month"
                     | "month_day_year"
                     | "day_month_year"

@@ -206,10 +206,17 @@ pub fn split(toks: &[Token], protected: impl Fn(usize) -> bool) -> Vec<Clause> {
             }
             Kind::Word => {
                 let tags = t.tags();
+                // "as" opens a clause only before a subject and its verb
+                // ("as Israeli units left"), not in "known as", "as planned".
+                let as_clause = t.is("as")
+                    && toks.get(i + 1).is_some_and(|n| {
+                        n.has(Tags::DET) || n.has(Tags::PRON) || n.cap || n.has(Tags::FORCE)
+                    })
+                    && finite_ahead(toks, i + 2, 4);
                 if i > start
                     && tags.has(Tags::SUB)
                     && !protected(i)
-                    && !t.is("as")
+                    && (!t.is("as") || as_clause)
                     && finite_ahead(toks, i + 1, 6)
                 {
                     cut = Some((i, Opener::Subordinate(i)));
@@ -326,8 +333,17 @@ fn np_word(t: &Token) -> bool {
     }
 }
 
+/// A verb that reports speech ("said", "told"): it lends no tense to the
+/// events of what was said.
+pub fn is_reporting(t: &Token) -> bool {
+    matches!(
+        t.lower.as_ref(),
+        "said" | "says" | "say" | "told" | "tells" | "tell" | "added" | "adds"
+    )
+}
+
 /// The first finite verb group of a sentence outside `skip` (a clause), for
-/// groups with no tense of their own to take theirs from.
+/// groups with no tense of their own to take theirs from (not a reporting verb's).
 pub fn main_group(toks: &[Token], clauses: &[Clause], skip: usize) -> Option<VerbGroup> {
     for (ci, c) in clauses.iter().enumerate() {
         if ci == skip {
@@ -335,7 +351,7 @@ pub fn main_group(toks: &[Token], clauses: &[Clause], skip: usize) -> Option<Ver
         }
         for i in c.start..c.end {
             let t = &toks[i];
-            if !t.is_word() || t.cap && i > c.start {
+            if !t.is_word() || t.cap && i > c.start || is_reporting(t) {
                 continue;
             }
             let finite = matches!(t.verb_form(), Form::Past | Form::Present3)

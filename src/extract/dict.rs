@@ -451,6 +451,14 @@ impl Dict {
                 d.add_verb(file, phrase, EntryKind::Pred(class));
             }
         }
+        // Every verb of the irregular table is a verb, in a class or not:
+        // "France said it would ...", "officials told reporters" have a
+        // finite verb after their subject.
+        let mut irregular: Vec<&String> = file.irregular.keys().collect();
+        irregular.sort();
+        for lemma in irregular {
+            d.add_forms(file, lemma);
+        }
         let pred_nouns: [(&[String], PredClass); 3] = [
             (&p.leave_nouns, PredClass::Leave),
             (&p.handover_nouns, PredClass::HandOver),
@@ -547,6 +555,23 @@ impl Dict {
             };
             if !info.entries.contains(&entry) {
                 info.entries.push(entry);
+            }
+        }
+    }
+
+    /// The past and participle of a verb in no class: known as a verb, with
+    /// no entry. Not its base or "-s" form, which are nouns as often ("a
+    /// deal", "the cuts").
+    fn add_forms(&mut self, file: &GrammarFile, lemma: &str) {
+        let id = self.intern(lemma);
+        for (form, f) in self.verb_forms(file, lemma) {
+            if !matches!(f, Form::Past | Form::Participle | Form::PastOrParticiple) {
+                continue;
+            }
+            let info = self.words.entry(form.into()).or_default();
+            if info.verb_form == Form::Other {
+                info.verb_form = f;
+                info.lemma = id;
             }
         }
     }

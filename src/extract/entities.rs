@@ -341,6 +341,22 @@ pub fn find(sentence: &str, toks: &[Token], lex: &Lexicon, published: NaiveDate)
         while k > 0 && (toks[k - 1].is("the") || toks[k - 1].is_direction()) {
             k -= 1;
         }
+        // "the governments of Mali, Burkina Faso and Niger": past a list of
+        // names to its preposition.
+        let mut j = k;
+        while j > 0
+            && f.start - j < 10
+            && (toks[j - 1].is(",") || toks[j - 1].is("and") || toks[j - 1].cap)
+        {
+            j -= 1;
+        }
+        if j < k
+            && j > 0
+            && toks[j - 1].has(Tags::PREP)
+            && toks[j..k].iter().any(|t| t.is("and") || t.is(","))
+        {
+            k = j;
+        }
         f.in_phrase = f.bare_name
             && k > 0
             && (toks[k - 1].has(Tags::PREP) || toks[k - 1].is("'s"))

@@ -1042,6 +1042,12 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
                 || t.has(Tags::MODAL_PLAN)
                 || t.has(Tags::MODAL_POSSIBLE)
                 || t.has(Tags::MODAL_EXPECTED));
+        // A reporting verb lends no tense: "an official said some of the
+        // units leaving Germany could be sent ..." says nothing of when.
+        if clauses::is_reporting(t) {
+            from = k;
+            continue;
+        }
         if verbish
             && !t.has(Tags::BE)
             && !t.has(Tags::HAVE)

@@ -243,6 +243,12 @@ fn claims(text: &str) -> Vec<String> {
     "Portugal is withdrawing from Guinea-Bissau. Local police took over two camps on Tuesday after Portuguese troops withdrew from them, completing the first stage of the plan.",
     "GW/portugal/phase-1 status = completed (Completed)"
 )]
+// "X said it would ...": the pronoun is the speaker (a verb of the
+// irregular table is a verb even in no class).
+#[case(
+    "Belgium said it would withdraw its troops from Niger by the end of January.",
+    "NE/belgium/final deadline = January 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -501,6 +507,19 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "Spain will withdraw its troops from the two camps it has run in Mauritania for years, completing its pullout from the country by June 30.",
     "MR/spain/final status = announced (Planned)",
     "completed"
+)]
+// A past tense after "as" under "would" is a moment ahead told in the past.
+#[case(
+    "Kenya will leave Somalia by June. The Somali army said it would keep deploying as Kenyan units left their camps in Somalia.",
+    "SO/kenya/final deadline = June 2025 (Planned)",
+    "completed"
+)]
+// A reporting verb lends no tense to a participle: "units leaving" is no
+// departure under way.
+#[case(
+    "Canada will withdraw 300 of its troops from Latvia. An official said some of the units leaving Latvia could be sent to Poland.",
+    "LV/canada/drawdown status = announced (Planned)",
+    "in progress"
 )]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);

@@ -36,21 +36,43 @@ impl Ctx<'_> {
     /// "September 8, 2025", "8 September 2025", "the 8th of September",
     /// "2025-09-08", "Monday, September 8"; no year: the one nearest to P.
     fn day_date(&self, i: usize, no_year_ok: bool) -> Option<Atom> {
-        let j = match self.lex(i) {
-            Lex::Weekday(_) => {
+        let (j, weekday) = match self.lex(i) {
+            Lex::Weekday(wd) => {
                 let j = i + 1;
-                self.punct(j, ',').unwrap_or(j)
+                (self.punct(j, ',').unwrap_or(j), Some(wd))
             }
-            _ => i,
+            _ => (i, None),
         };
-        longest(
+        let found = longest(
             [
                 self.iso_date(j),
                 self.month_day(j, no_year_ok),
                 self.day_month(j, j == i),
             ],
             |a| a.next,
-        )
+        )?;
+        match weekday {
+            Some(wd) if matches!(found.rule, "month_day" | "day_month") => {
+                Some(self.year_of_weekday(found, wd))
+            }
+            _ => Some(found),
+        }
+    }
+
+    /// "Sunday, January 26" with no year: the year near P in which that day
+    /// is a Sunday, if one is (a weekday pins the year, as a year would).
+    fn year_of_weekday(&self, found: Atom, wd: chrono::Weekday) -> Atom {
+        let d = found.period.start;
+        let y = self.p.year();
+        let pinned = [y - 1, y, y + 1]
+            .into_iter()
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, d.month(), d.day()))
+            .filter(|date| date.weekday() == wd)
+            .min_by_key(|date| (*date - self.p).num_days().abs());
+        match pinned {
+            Some(date) => Atom::new(found.next, Period::day(date), "weekday_date", true),
+            None => found,
+        }
     }
 
     fn iso_date(&self, i: usize) -> Option<Atom> {

@@ -699,6 +699,15 @@ fn only(text: &str, phrase: &str, published: &str) -> TimeMatch {
     false,
     "relative_month"
 )]
+// a weekday pins the year of a date written without one
+#[case(
+    "Monday, September 8",
+    "2025-09-08",
+    "2025-09-08",
+    G::Day,
+    false,
+    "weekday_date"
+)]
 // weekdays
 #[case("on Friday", "2024-09-06", "2024-09-06", G::Day, false, "weekday")]
 #[case("on Sunday", "2024-09-01", "2024-09-01", G::Day, false, "weekday")]
