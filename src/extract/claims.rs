@@ -380,8 +380,11 @@ fn role(c: &SentenceCtx, ev: &Event, t: &Time) -> Role {
     if past_plan && (!ev.group.is_ahead() || ev.start > t.start) {
         return Role::Old;
     }
-    // "from March to May": the first is the old value after a change verb.
-    if t.prep.as_deref() == Some("from") && matches!(ev.aspect, Aspect::Postpone | Aspect::Advance)
+    // "from March, to May": the first is the old value after a change verb
+    // (read as one range, "from March 31 to June 30" holds the new one too).
+    if t.prep.as_deref() == Some("from")
+        && t.m.rule != "range"
+        && matches!(ev.aspect, Aspect::Postpone | Aspect::Advance)
     {
         return Role::Old;
     }
@@ -891,6 +894,31 @@ impl Builder<'_, '_, '_> {
         }
     }
 
+    /// The time phrase after a range's "to" ("from March 31 to June 30" →
+    /// "June 30"), read on its own.
+    fn range_end(&self, t: &Time) -> Option<Time> {
+        let c = self.c;
+        let to = (t.start..t.end)
+            .find(|&k| matches!(c.toks[k].lower.as_ref(), "to" | "until" | "till"))?;
+        let (first, last) = (c.toks.get(to + 1)?, c.toks.get(t.end.checked_sub(1)?)?);
+        let text = c.sentence.get(first.start..last.end)?;
+        let m = super::time::find_times(text, c.article.published)
+            .into_iter()
+            .next()?;
+        // Without a year of its own, the year is a guess the tense may move.
+        let relative_guess = matches!(
+            m.rule,
+            "month" | "month_day" | "day_month" | "part_of_month"
+        );
+        Some(Time {
+            start: to + 1,
+            m,
+            prep: Some("to".to_string()),
+            relative_guess,
+            ..t.clone()
+        })
+    }
+
     fn deadlines(
         &mut self,
         ev: &Event,
@@ -1017,7 +1045,20 @@ impl Builder<'_, '_, '_> {
                     }
                 }
                 TimeExpr::Interval(_) => {
-                    let Some(v) = anchored_as(t, ahead, explicit_future, past, published) else {
+                    // "pushed back ... from March 31 to June 30": a change's
+                    // range goes from the old date to the new one.
+                    let new_end = if changed && t.m.rule == "range" && prep == "from" {
+                        self.range_end(t)
+                    } else {
+                        None
+                    };
+                    let Some(v) = anchored_as(
+                        new_end.as_ref().unwrap_or(t),
+                        ahead,
+                        explicit_future,
+                        past,
+                        published,
+                    ) else {
                         continue;
                     };
                     let wholly_past = v.latest.unwrap_or(NaiveDate::MAX) < published;

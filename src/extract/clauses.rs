@@ -513,7 +513,8 @@ pub fn verb_group(toks: &[Token], clause: &Clause, head: usize) -> VerbGroup {
                 g.start = k - 1;
                 break;
             }
-            if gov.is("able") || gov.is("ready") || gov.is("willing") {
+            // "was able to take over" did; "was ready to" has not yet (a plan).
+            if gov.is("able") {
                 g.start = k;
                 i = k;
                 after = Form::Other;

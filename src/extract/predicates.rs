@@ -388,6 +388,8 @@ fn governing_inner(
         if t.has(Tags::DET)
             || t.cap
             || t.is("'s")
+            || t.is("its")
+            || t.is("their")
             || t.is("troop")
             || t.is("military")
             || t.is("full")
@@ -478,11 +480,22 @@ fn governing_inner(
                 {
                     k -= 1;
                 }
+                // "pushing back the date for their withdrawal": past the particle.
+                if k > clause.start + 1
+                    && matches!(toks[k - 1].lower.as_ref(), "back" | "up" | "forward")
+                    && verb_class_at(toks, k - 2).is_some()
+                {
+                    k -= 1;
+                }
                 // A decision about the plan is one about the withdrawal; its
-                // stage is not ("finalised the plan for the withdrawal").
+                // stage is not ("finalised the plan for the withdrawal"), but
+                // moving its date is ("pushed back the date for the withdrawal").
                 if k > clause.start
                     && toks[k - 1].verb_form().is_verb()
-                    && verb_class_at(toks, k - 1).is_none_or(|c| aspect_of(c).is_none())
+                    && verb_class_at(toks, k - 1).is_none_or(|c| {
+                        aspect_of(c).is_none()
+                            || matches!(c, VerbClass::Postpone | VerbClass::Advance)
+                    })
                 {
                     v = k - 1;
                 }
@@ -725,6 +738,11 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
         // ambassador", "quit the G5 Sahel", "left office" are other matters.
         if ev.class == PredClass::Leave && !nominal && !leaves_troops_or_place(toks, m, &ev, start)
         {
+            continue;
+        }
+        // "the gap left by a bilateral deployment", "the vacuum left by the
+        // pullout": a participle describing a noun that is no place, post or force.
+        if ev.class == PredClass::Leave && !nominal && describes_other_noun(toks, m, &ev) {
             continue;
         }
         // "left its camp at Ber and handed it over": "it" is the base of
@@ -1107,6 +1125,28 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
     }
 }
 
+/// A bare participle right after a common noun that is neither a place, a
+/// post nor a force, with "by" after it: "the gap left by the troops".
+fn describes_other_noun(toks: &[Token], m: &Mentions, ev: &Event) -> bool {
+    let Some(n) = ev.start.checked_sub(1) else {
+        return false;
+    };
+    let noun = &toks[n];
+    let named = |k: usize| {
+        m.forces.iter().any(|f| f.start <= k && k < f.end)
+            || m.places.iter().any(|p| p.start <= k && k < p.end)
+            || m.bases.iter().any(|b| b.start <= k && k < b.end)
+    };
+    ev.group.start == ev.start
+        && toks[ev.start].verb_form() == Form::PastOrParticiple
+        && toks.get(ev.end).is_some_and(|t| t.is("by"))
+        && noun.is_word()
+        && !noun.cap
+        && noun.verb_form() == Form::Other
+        && noun.info.is_none_or(|i| i.tags == Tags::default())
+        && !named(n)
+}
+
 /// The force after "by" of a passive or a participle ("was vacated by the
 /// army", "positions vacated by Israel"), within a few words of the verb.
 fn by_agent(toks: &[Token], m: &Mentions, ev: &Event) -> Option<usize> {
@@ -1358,6 +1398,10 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
                         || t.is("military")
                         || t.has(Tags::DET)
                         || t.is("full")
+                        || t.is("complete")
+                        || t.is("total")
+                        || t.is("final")
+                        || t.is("gradual")
                         || t.is("planned")
                         || t.is("phased")
                 })
@@ -1609,6 +1653,20 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
                         .position(|p| p.end + 1 == k && p.total.is_none())
                 })
                 .flatten()
+        })
+        // "In the first phase, units deployed in the north are to return home
+        // by November": a fronted phase frames the sentence's events.
+        .or_else(|| {
+            let fronted = toks
+                .first()
+                .is_some_and(|t| matches!(t.lower.as_ref(), "in" | "during" | "under" | "for"));
+            let pi = m
+                .phases
+                .iter()
+                .position(|p| fronted && p.start <= 2 && p.total.is_none())?;
+            let comma = toks.get(m.phases[pi].end).is_some_and(|t| t.is(","));
+            (comma && clause.opener != Opener::Relative && ev.start > m.phases[pi].end)
+                .then_some(pi)
         });
     // Whole or part.
     let quant = ev
@@ -1654,15 +1712,21 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     // all ("the last of the 2,000", "all 2,000" are the whole).
     let count_theme = !matches!(quant, Quant::All | Quant::Last)
         && ev.counts.iter().any(|&c| {
-            m.counts
-                .get(c)
-                .is_some_and(|c| c.start >= ev.end && c.start <= ev.end + 3 && !c.all)
-                || m.counts.get(c).is_some_and(|c| {
-                    c.end <= ev.group.start
-                        && c.end + 2 >= ev.group.start
-                        && !c.all
-                        && (c.force_word || c.ceiling)
-                })
+            m.counts.get(c).is_some_and(|c| {
+                // After the verb, or inside a split one ("pulling 600 soldiers out").
+                let inside = c.start > ev.start
+                    && c.end < ev.end
+                    && !matches!(
+                        toks[c.start - 1].lower.as_ref(),
+                        "last" | "remaining" | "final" | "all"
+                    );
+                (c.start >= ev.end && c.start <= ev.end + 3 || inside) && !c.all
+            }) || m.counts.get(c).is_some_and(|c| {
+                c.end <= ev.group.start
+                    && c.end + 2 >= ev.group.start
+                    && !c.all
+                    && (c.force_word || c.ceiling)
+            })
         });
     // "withdrawing American troops from Iraq": a force leaving a whole country,
     // with no number or share said, is the whole withdrawal.

@@ -249,6 +249,16 @@ fn claims(text: &str) -> Vec<String> {
     "Belgium said it would withdraw its troops from Niger by the end of January.",
     "NE/belgium/final deadline = January 2025 (Planned)"
 )]
+// A fronted phase frames the sentence's event.
+#[case(
+    "Under the deal, Rwanda will leave Mozambique. In the first phase, units deployed in the north are to return home by the end of November.",
+    "MZ/rwanda/phase-1 deadline = November 2024 (Planned)"
+)]
+// "pushing back the date for their complete withdrawal from A to B".
+#[case(
+    "Burundi has agreed to keep its troops in Somalia longer, pushing back the date for their complete withdrawal from March 31 to June 30.",
+    "SO/burundi/final deadline = 30 June 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -521,6 +531,18 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
     "LV/canada/drawdown status = announced (Planned)",
     "in progress"
 )]
+// Being ready to take over the posts is not having taken them.
+#[case(
+    "Ghana will withdraw its troops from Liberia by May. The Liberian army was ready to take over all the positions held by the Ghanaians.",
+    "LR/ghana/final deadline = May 2025 (Planned)",
+    "completed"
+)]
+// "pulling 600 soldiers out" is a part, even inside a split verb.
+#[case(
+    "Ugandan troops began leaving Somalia on Monday, pulling about 600 soldiers out of the south.",
+    "SO/uganda/final status = in progress (Completed)",
+    "completed"
+)]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
     let got = claims(text);
     assert!(got.iter().any(|c| c == made), "{made:?} not in {got:#?}");
@@ -538,6 +560,7 @@ fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
 #[case("Ten soldiers were killed in an ambush near the base last week.")]
 #[case("Parliament left the vote until after the summer recess.")]
 #[case("The rebel delegation withdrew from peace talks in Oslo on Thursday.")]
+#[case("Aid groups struggled to fill the gap left by the departure of the contractors.")]
 fn negatives_stay_silent(#[case] text: &str) {
     let got = claims(text);
     assert!(got.is_empty(), "{got:#?}");
