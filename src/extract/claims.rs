@@ -565,7 +565,7 @@ impl Builder<'_, '_, '_> {
                 {
                     // "the start of the pullout from some of the sites": a
                     // drawdown under way, not yet the whole departure.
-                    let sc = if ev.partial && scope.milestone == Milestone::Final {
+                    let sc = if ev.partial && !ev.region && scope.milestone == Milestone::Final {
                         Scope::of(Milestone::Drawdown, "part-begun")
                     } else {
                         scope.clone()
@@ -1198,6 +1198,17 @@ impl Builder<'_, '_, '_> {
             return None;
         }
         let toks = c.toks;
+        // "The authorised troop ceiling will be 13,500 ..., reduced to 11,500":
+        // a cap on the force, not the troops there.
+        let cap_subject = toks[..ev.start.min(toks.len())].iter().any(|t| {
+            matches!(
+                t.lower.as_ref(),
+                "ceiling" | "cap" | "authorized" | "authorised" | "authorization" | "authorisation"
+            )
+        });
+        if cap_subject {
+            return None;
+        }
         let before = |n: usize| count.start.checked_sub(n).and_then(|j| toks.get(j));
         let after_to = before(1).is_some_and(|t| t.is("to"));
         let after_from = before(1).is_some_and(|t| {

@@ -301,6 +301,7 @@ pub fn find(sentence: &str, toks: &[Token], lex: &Lexicon, published: NaiveDate)
     find_open_forces(toks, lex, &mut m);
     find_bases(toks, lex, &mut m);
     place_bases(toks, &mut m);
+    find_unknown_places(toks, &mut m);
     find_phases(toks, &mut m);
     // Counts point into the forces by index: sort them first.
     m.forces.sort_by_key(|f| f.start);
@@ -815,6 +816,41 @@ fn capitalised_before(toks: &[Token], end: usize) -> Option<usize> {
         s -= 1;
     }
     (s < end && toks[s].kind == Kind::Word && toks[s].cap && !toks[s].has(Tags::DET)).then_some(s)
+}
+
+/// "withdrawn from South Kivu", "pulled out of Upper Nile": a capitalised
+/// name the lexicon does not know, right after "from" or "out of", is a place
+/// (every country is in the lexicon, so it lies inside one).
+fn find_unknown_places(toks: &[Token], m: &mut Mentions) {
+    let taken = |m: &Mentions, k: usize| {
+        m.forces.iter().any(|f| f.start <= k && k < f.end)
+            || m.places.iter().any(|p| p.start <= k && k < p.end)
+            || m.bases.iter().any(|b| b.start <= k && k < b.end)
+            || m.in_time(k)
+    };
+    for i in 1..toks.len() {
+        let from =
+            toks[i - 1].is("from") || toks[i - 1].is("of") && i >= 2 && toks[i - 2].is("out");
+        if !from || !toks[i].cap || !toks[i].is_word() || toks[i].acronym || taken(m, i) {
+            continue;
+        }
+        let mut end = i;
+        while end < toks.len()
+            && end - i < 3
+            && toks[end].is_word()
+            && toks[end].cap
+            && !toks[end].has(Tags::DET)
+            && !taken(m, end)
+        {
+            end += 1;
+        }
+        m.places.push(Place {
+            start: i,
+            end,
+            country: None,
+            kind: PlaceKind::Unknown,
+        });
+    }
 }
 
 fn find_bases(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {

@@ -211,6 +211,7 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
     let mut first_seen: HashMap<Actor, usize> = HashMap::new();
     let mut order = 0usize;
     let mut previous: Option<Actor> = None;
+    let mut unnamed_mission: HashMap<Option<String>, u32> = HashMap::new();
     for s in sentences {
         for ev in s.events.iter().filter(|e| votes(e.class)) {
             if ev.class == PredClass::Stay && ev.counts.is_empty() && !ev.group.negated {
@@ -231,6 +232,24 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
                         _ => None,
                     }
                 });
+            }
+            // "the peacekeepers", "the UN force", "the mission": a mission's
+            // people, counted for the mission the article names (below).
+            let mission_words = actor.is_none()
+                && ev.class != PredClass::Receive
+                && ev
+                    .agent
+                    .or(ev.theme)
+                    .and_then(|a| s.mentions.forces.get(a))
+                    .is_some_and(|f| {
+                        f.who == Who::Org
+                            || f.who == Who::Generic
+                                && s.toks[f.start..f.end]
+                                    .iter()
+                                    .any(|t| t.lower.starts_with("peacekeep") || t.is("mission"))
+                    });
+            if mission_words {
+                *unnamed_mission.entry(host.clone()).or_default() += s.weight;
             }
             if let Some(a) = &actor {
                 previous = Some(a.clone());
@@ -258,6 +277,23 @@ pub fn decide(sentences: &[SentenceView], lex: &Lexicon) -> Vec<Frame> {
             _ => None,
         })
         .collect();
+    // The one mission the article names is the one its peacekeepers are.
+    let mut missions = named_missions.clone();
+    missions.sort_unstable();
+    missions.dedup();
+    if let [only] = missions.as_slice() {
+        let mission = Actor::Mission(*only);
+        for (host, n) in unnamed_mission {
+            *actors.entry(mission.clone()).or_default() += n;
+            first_seen.entry(mission.clone()).or_insert_with(|| {
+                order += 1;
+                order
+            });
+            if let Some(h) = host {
+                *pairs.entry((mission.clone(), h)).or_default() += n;
+            }
+        }
+    }
     let nations: Vec<Actor> = actors
         .keys()
         .filter(|a| matches!(a, Actor::Nation(_)))

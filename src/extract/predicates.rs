@@ -76,6 +76,9 @@ pub struct Event {
     pub partial: bool,
     /// Part of it in words ("some of its troops", "a portion"), not a count.
     pub partial_words: bool,
+    /// Leaves a named region of the country ("from South Kivu"): a part,
+    /// whose start is the start of the whole withdrawal.
+    pub region: bool,
 }
 
 impl Event {
@@ -111,6 +114,7 @@ impl Event {
             whole_said: false,
             partial: false,
             partial_words: false,
+            region: false,
         }
     }
 }
@@ -739,6 +743,20 @@ pub fn find(toks: &[Token], clauses: &[Clause], m: &Mentions) -> Vec<Event> {
         if ev.class == PredClass::Leave && !nominal && !leaves_troops_or_place(toks, m, &ev, start)
         {
             continue;
+        }
+        // ", leaving the Kossei base as its only remaining site": what is
+        // left in place stays.
+        if ev.class == PredClass::Leave && !nominal && toks[start].verb_form() == Form::Gerund {
+            let hi = toks.len().min(end + 12);
+            let stays = (end..hi).any(|k| {
+                toks[k].is("as")
+                    && toks[k + 1..(k + 5).min(hi)]
+                        .iter()
+                        .any(|t| matches!(t.lower.as_ref(), "only" | "last" | "sole" | "remaining"))
+            });
+            if stays {
+                ev.class = PredClass::Stay;
+            }
         }
         // "the gap left by a bilateral deployment", "the vacuum left by the
         // pullout": a participle describing a noun that is no place, post or force.
@@ -1784,7 +1802,7 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     // "withdrew completely from South Kivu": all of one province or town is
     // a part of the country.
     let from_part_of_country = matches!(ev.source, Some(Source::Place(p))
-        if m.places.get(p).is_some_and(|p| matches!(p.kind, PlaceKind::Region | PlaceKind::City)));
+        if m.places.get(p).is_some_and(|p| matches!(p.kind, PlaceKind::Region | PlaceKind::City | PlaceKind::Unknown)));
     ev.whole_said =
         (matches!(quant, Quant::All | Quant::Last) || adverb_whole) && !from_part_of_country;
     ev.whole = ev.whole_said
@@ -1796,10 +1814,23 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
             && !ordinal_group
             && !share_said
             && !some_of_bases;
+    // "from South Kivu", "out of Upper Nile state": a place the lexicon does
+    // not know, named as a region (a compass word or a region noun), is part
+    // of a country (every country is in the lexicon).
+    let from_named_region = matches!(ev.source, Some(Source::Place(p))
+    if m.places.get(p).is_some_and(|p| {
+        p.kind == PlaceKind::Unknown
+            && (matches!(toks[p.start].lower.as_ref(), "north" | "south" | "east" | "west" | "upper" | "lower" | "central")
+                || toks.get(p.end).is_some_and(|t| {
+                    matches!(t.lower.as_ref(), "province" | "state" | "region" | "district" | "county")
+                }))
+    }));
+    ev.region = from_named_region;
     ev.partial_words = !ev.whole
         && (matches!(quant, Quant::Some | Quant::First)
             || share_said
             || some_of_bases
+            || from_named_region
             || from_part_of_country && adverb_whole);
     ev.partial =
         ev.partial_words || !ev.whole && count_theme && matches!(ev.class, PredClass::Leave);

@@ -259,6 +259,16 @@ fn claims(text: &str) -> Vec<String> {
     "Burundi has agreed to keep its troops in Somalia longer, pushing back the date for their complete withdrawal from March 31 to June 30.",
     "SO/burundi/final deadline = 30 June 2025 (Planned)"
 )]
+// "the peacekeepers" of an article naming one mission are that mission's.
+#[case(
+    "UNMIL has served in Liberia since 2003. The peacekeepers will leave Liberia by the end of March.",
+    "LR/unmil/final deadline = March 2025 (Planned)"
+)]
+// Starting to leave a named region is the withdrawal under way.
+#[case(
+    "Moroccan troops in Sudan began withdrawing from North Darfur on Monday.",
+    "SD/morocco/final status = in progress (Completed)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
@@ -541,6 +551,24 @@ fn finds(#[case] text: &str, #[case] expected: &str) {
 #[case(
     "Ugandan troops began leaving Somalia on Monday, pulling about 600 soldiers out of the south.",
     "SO/uganda/final status = in progress (Completed)",
+    "completed"
+)]
+// What is left in place "as the only remaining site" stays.
+#[case(
+    "Belgian troops left Camp Tilia in Mali on Friday, leaving Camp Lima as Belgium's only remaining site in Mali.",
+    "ML/belgium/base-tilia status = completed (Completed)",
+    "base-lima"
+)]
+// An authorised ceiling is no count of the troops there.
+#[case(
+    "UNMISS will leave South Sudan by 2027. The authorised troop ceiling of the mission will be reduced to 6,000 in July.",
+    "SS/unmiss/final deadline = 2027 (Planned)",
+    "6,000"
+)]
+// Leaving a named region (a compass word, not in the lexicon) is a part.
+#[case(
+    "Sudan said Moroccan troops withdrew from North Darfur on Monday.",
+    "SD/morocco/final status = in progress (Completed)",
     "completed"
 )]
 fn does_not_find(#[case] text: &str, #[case] made: &str, #[case] absent: &str) {
