@@ -28,12 +28,12 @@ const REAL_MIN_PRECISION: f64 = 0.88;
 const REAL_MAX_QUIET_FALSE: u64 = 1;
 
 /// Floors on the wire development set (`tests/wire`, written apart from the
-/// rules, then tuned against; measured 2026-12-07: 24 of 41 expected alerts,
-/// 32 alerts raised, two of them on quiet articles).
-const WIRE_MIN_MATCHED: u64 = 24;
+/// rules, then tuned against; measured 2026-12-07: 26 of 41 expected alerts,
+/// 31 alerts raised, one of them on a quiet article).
+const WIRE_MIN_MATCHED: u64 = 26;
 const WIRE_EXPECTED: u64 = 41;
-const WIRE_MIN_PRECISION: f64 = 0.75;
-const WIRE_MAX_QUIET_FALSE: u64 = 2;
+const WIRE_MIN_PRECISION: f64 = 0.83;
+const WIRE_MAX_QUIET_FALSE: u64 = 1;
 
 /// Runs `drawdown eval --format json` on `dirs` and returns its lines.
 fn eval(dirs: &[&str]) -> Vec<Value> {

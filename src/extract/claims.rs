@@ -1101,8 +1101,12 @@ impl Builder<'_, '_, '_> {
             {
                 return;
             }
-            // "stay until at least June": the exit is no earlier than that.
-            let v = if ev.class == PredClass::Stay {
+            // "stay until at least June": the exit is no earlier than that;
+            // "stay until June 30" leaves on June 30, as "by June 30" does.
+            let at_least = c.toks[t.start.saturating_sub(3)..t.end]
+                .iter()
+                .any(|w| matches!(w.lower.as_ref(), "least" | "beyond" | "past" | "after"));
+            let v = if ev.class == PredClass::Stay && at_least {
                 TimeValue { latest: None, ..v }
             } else {
                 v
@@ -1399,6 +1403,21 @@ fn change_or_decision(toks: &[Token], decisions: bool) -> Option<String> {
                 t.lower.as_ref(),
                 "decided" | "agreed" | "adopted" | "approved" | "voted" | "endorsed" | "resolved"
             );
+        // "the plan agreed in March": a participle describing the plan
+        // recalls an old decision; it reports no new one.
+        let describes_plan = k > 0
+            && matches!(
+                toks[k - 1].lower.as_ref(),
+                "plan"
+                    | "plans"
+                    | "timetable"
+                    | "roadmap"
+                    | "deal"
+                    | "agreement"
+                    | "schedule"
+                    | "accord"
+            );
+        let decision = decision && !describes_plan;
         let change = matches!(class, VerbClass::Postpone | VerbClass::Advance) && !t.cap;
         let negated = toks[k.saturating_sub(3)..k]
             .iter()

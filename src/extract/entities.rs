@@ -421,7 +421,13 @@ fn find_times(sentence: &str, toks: &[Token], published: NaiveDate, m: &mut Ment
             })
             && matches!(
                 tm.rule,
-                "month" | "month_day" | "day_month" | "weekday" | "part_of_month" | "month_range"
+                "month"
+                    | "month_day"
+                    | "day_month"
+                    | "weekday"
+                    | "part_of_month"
+                    | "month_range"
+                    | "floor"
             );
         m.times.push(Time {
             start,

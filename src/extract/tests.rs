@@ -269,6 +269,15 @@ fn claims(text: &str) -> Vec<String> {
     "Moroccan troops in Sudan began withdrawing from North Darfur on Monday.",
     "SD/morocco/final status = in progress (Completed)"
 )]
+// Staying until a day is leaving that day; "until at least" is a floor.
+#[case(
+    "Kenya will withdraw from Haiti. Kenyan police will remain in Haiti until June 30, the ministry said.",
+    "HT/kenya/final deadline = 30 June 2025 (Planned)"
+)]
+#[case(
+    "Kenya will withdraw from Haiti. Kenyan police will remain in Haiti until at least June 30, the ministry said.",
+    "HT/kenya/final deadline = not before 30 June 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
