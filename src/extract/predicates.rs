@@ -191,6 +191,21 @@ fn past_governing_verb(toks: &[Token], clause: &Clause, h: usize) -> usize {
     h
 }
 
+/// A phrasal verb split by its object: "bring the withdrawal forward",
+/// "push the pullout back": the verb at `v`, its particle at `end` (the first
+/// token after the noun).
+fn phrasal_around(toks: &[Token], v: usize, end: usize) -> Option<VerbClass> {
+    let particle = toks.get(end)?;
+    toks.get(v)?
+        .info?
+        .entries
+        .iter()
+        .find_map(|e| match (e.kind, e.rest.as_ref()) {
+            (EntryKind::Verb(c), [p]) if particle.lower.as_ref() == p.as_ref() => Some(c),
+            _ => None,
+        })
+}
+
 fn verb_entry_class(t: &Token) -> Option<VerbClass> {
     t.info?.entries.iter().find_map(|e| match e.kind {
         EntryKind::Verb(c) if e.rest.is_empty() => Some(c),
@@ -431,9 +446,22 @@ fn governing_inner(
             }
         }
     }
+    // The object of a change verb right before it ("has moved up the
+    // departure of its last soldiers ..., so that they can ...") is no subject.
+    let object_of_change = np_start > clause.start && {
+        let v = np_start - 1;
+        let v = if v > clause.start && matches!(toks[v].lower.as_ref(), "up" | "back" | "forward") {
+            v - 1
+        } else {
+            v
+        };
+        verb_class_at(toks, v)
+            .is_some_and(|c| matches!(c, VerbClass::Postpone | VerbClass::Advance))
+            || phrasal_around(toks, v, end).is_some()
+    };
     // The noun as subject: skip its complements to the verb group after it
     // (not a participle that describes it: "a withdrawal ordered by the junta").
-    if let Some(found) = subject_of(toks, clause, m, end, aspect) {
+    if let Some(found) = subject_of(toks, clause, m, end, aspect).filter(|_| !object_of_change) {
         let h = found.2.unwrap_or(end);
         let reduced = toks
             .get(h)
@@ -516,7 +544,7 @@ fn governing_inner(
         if vt.verb_form().is_verb() && !vt.has(Tags::BE) && !vt.has(Tags::HAVE) {
             let g = clauses::verb_group(toks, clause, v);
             let mut g = g;
-            if let Some(class) = verb_class_at(toks, v) {
+            if let Some(class) = phrasal_around(toks, v, end).or_else(|| verb_class_at(toks, v)) {
                 g.controls.insert(0, clauses::Control { class, tok: v });
                 if aspect == Aspect::Plain {
                     aspect = aspect_of(class).unwrap_or(Aspect::Plain);

@@ -278,6 +278,16 @@ fn claims(text: &str) -> Vec<String> {
     "Kenya will withdraw from Haiti. Kenyan police will remain in Haiti until at least June 30, the ministry said.",
     "HT/kenya/final deadline = not before 30 June 2025 (Planned)"
 )]
+// The object of a change verb is not the subject of a later clause, and a
+// phrasal verb may be split by its object.
+#[case(
+    "Chile has moved up the departure of its last soldiers from Haiti by a month, to May 31, so that they can join an exercise in June.",
+    "HT/chile/final deadline = 31 May 2025 (Planned)"
+)]
+#[case(
+    "Chile will withdraw from Haiti. We have agreed to bring the withdrawal forward to May 31, a spokeswoman said.",
+    "HT/chile/final deadline = 31 May 2025 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
