@@ -1453,6 +1453,31 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
             present_count(c, frame, count, count.end + 4, "who are there", out);
             continue;
         }
+        // "UNIFIL has about 10,800 peacekeepers": the frame's force, said to
+        // have that many (a present "has", its subject right before it).
+        let has_them = count.force_word && {
+            let mut j = count.start;
+            while j > 0
+                && matches!(
+                    toks[j - 1].lower.as_ref(),
+                    "about" | "some" | "roughly" | "nearly" | "around" | "approximately" | "almost"
+                )
+            {
+                j -= 1;
+            }
+            j > 1
+                && matches!(
+                    toks[j - 1].lower.as_ref(),
+                    "has" | "have" | "maintains" | "keeps"
+                )
+                && m.forces.iter().any(|f| {
+                    f.end == j - 1 && super::frames::actor_of(f).is_some_and(|a| a == frame.actor)
+                })
+        };
+        if has_them && !events.iter().any(|e| e.counts.contains(&k)) {
+            present_count(c, frame, count, count.end, "has", out);
+            continue;
+        }
         // "withdraw 9,500 of the roughly 34,500 troops stationed in X": the
         // second number is the whole force there, not the part that leaves.
         let whole_of_part = {

@@ -288,6 +288,11 @@ fn claims(text: &str) -> Vec<String> {
     "Chile will withdraw from Haiti. We have agreed to bring the withdrawal forward to May 31, a spokeswoman said.",
     "HT/chile/final deadline = 31 May 2025 (Planned)"
 )]
+// "X has N troops": the frame's force and its size.
+#[case(
+    "UNMIL will leave Liberia by March. UNMIL has about 3,700 peacekeepers from some 40 countries.",
+    "LR/unmil/drawdown troop_count = about 3,700 troops (Completed)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
