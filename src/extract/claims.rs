@@ -1456,15 +1456,7 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
         // "UNIFIL has about 10,800 peacekeepers": the frame's force, said to
         // have that many (a present "has", its subject right before it).
         let has_them = count.force_word && {
-            let mut j = count.start;
-            while j > 0
-                && matches!(
-                    toks[j - 1].lower.as_ref(),
-                    "about" | "some" | "roughly" | "nearly" | "around" | "approximately" | "almost"
-                )
-            {
-                j -= 1;
-            }
+            let j = before_hedges(toks, count.start, false);
             j > 1
                 && matches!(
                     toks[j - 1].lower.as_ref(),
@@ -1481,15 +1473,7 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
         // "withdraw 9,500 of the roughly 34,500 troops stationed in X": the
         // second number is the whole force there, not the part that leaves.
         let whole_of_part = {
-            let mut j = count.start;
-            while j > 0
-                && matches!(
-                    toks[j - 1].lower.as_ref(),
-                    "the" | "roughly" | "about" | "some" | "nearly" | "around" | "approximately"
-                )
-            {
-                j -= 1;
-            }
+            let j = before_hedges(toks, count.start, true);
             j > 0 && toks[j - 1].is("of") && m.counts.iter().any(|other| other.end + 1 == j)
         };
         if !whole_of_part
@@ -1584,6 +1568,21 @@ fn count_value(count: &Count) -> Value {
 
 /// A troop count of the force present in the host ("the 2,500 US troops
 /// there"), when the number is the frame's; `upto` ends the quoted words.
+/// The start of a number's hedges ("about", "some", "roughly" and, when
+/// `the`, an article before them): where the words before the number begin.
+fn before_hedges(toks: &[Token], start: usize, the: bool) -> usize {
+    let mut j = start;
+    while j > 0
+        && (matches!(
+            toks[j - 1].lower.as_ref(),
+            "about" | "some" | "roughly" | "nearly" | "around" | "approximately" | "almost"
+        ) || the && toks[j - 1].is("the"))
+    {
+        j -= 1;
+    }
+    j
+}
+
 fn present_count(
     c: &SentenceCtx,
     frame: &Frame,
