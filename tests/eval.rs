@@ -28,11 +28,11 @@ const REAL_MIN_PRECISION: f64 = 0.88;
 const REAL_MAX_QUIET_FALSE: u64 = 1;
 
 /// Floors on the wire development set (`tests/wire`, written apart from the
-/// rules, then tuned against; measured 2026-12-07: 29 of 41 expected alerts,
-/// 33 alerts raised, one of them on a quiet article).
-const WIRE_MIN_MATCHED: u64 = 29;
+/// rules, then tuned against; measured 2026-12-07: 32 of 41 expected alerts,
+/// 36 alerts raised, one of them on a quiet article).
+const WIRE_MIN_MATCHED: u64 = 32;
 const WIRE_EXPECTED: u64 = 41;
-const WIRE_MIN_PRECISION: f64 = 0.87;
+const WIRE_MIN_PRECISION: f64 = 0.88;
 const WIRE_MAX_QUIET_FALSE: u64 = 1;
 
 /// Runs `drawdown eval --format json` on `dirs` and returns its lines.

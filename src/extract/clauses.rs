@@ -454,6 +454,11 @@ pub fn verb_group(toks: &[Token], clause: &Clause, head: usize) -> VerbGroup {
             break;
         }
         if t.is("to") {
+            // "a process to be completed": an infinitive has no tense of its
+            // own, whatever the participle's form says.
+            if !finite_seen {
+                g.tense = Tense::None;
+            }
             // An infinitive: what governs it?
             let Some(k) = j.checked_sub(1).filter(|&k| k >= clause.start) else {
                 break;

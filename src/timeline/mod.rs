@@ -180,9 +180,10 @@ impl Timeline {
     /// postponed or cancelled? A known withdrawal is implicitly planned, so
     /// reaching such a stage is news even when no report had named a status
     /// before. "Known" is any entry of the same force leaving the same
-    /// country for the whole withdrawal or a drawdown; a phase or a base is
-    /// known only when an earlier report named that phase or base (a base
-    /// first named as handed over is a first report, not news of a plan).
+    /// country for the whole withdrawal or a drawdown; the first phase is
+    /// known with it (its first step); a later phase or a base is known only
+    /// when an earlier report named that phase or base (a base first named as
+    /// handed over is a first report, not news of a plan).
     fn moves_on_from_planned(&self, obs: &Observation) -> bool {
         let claim = &obs.claim;
         let Value::Status { value } = claim.value else {
@@ -200,6 +201,12 @@ impl Timeline {
                 && e.event.actor == event.actor
                 && e.current.article_hash != obs.article_hash
                 && match event.milestone {
+                    // The first phase of a known withdrawal is its first step,
+                    // known with it; a later phase or a base only once named.
+                    Milestone::Phase if event.phase.is_none_or(|n| n <= 1) => {
+                        e.event.key == event.key
+                            || matches!(e.event.milestone, Milestone::Final | Milestone::Drawdown)
+                    }
                     Milestone::Phase | Milestone::Base => e.event.key == event.key,
                     _ => true,
                 }
@@ -587,7 +594,7 @@ mod tests {
     }
 
     #[test]
-    fn a_base_or_phase_is_known_only_once_named() {
+    fn a_base_or_later_phase_is_known_only_once_named() {
         use ChangeKind::{New, Update};
         let part = |outlet: &str,
                     day: u64,
@@ -613,6 +620,12 @@ mod tests {
                 New,
             ),
             (None, part("Other", 5, Milestone::Phase, Some(2), None), New),
+            // The first phase is the first step of the known withdrawal.
+            (
+                None,
+                part("Other", 5, Milestone::Phase, Some(1), None),
+                Update,
+            ),
             // The base or phase was named before (its deadline): reaching it is news.
             (
                 Some(part("Wire", 2, Milestone::Base, None, Some("Camp A"))),
