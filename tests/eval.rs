@@ -20,11 +20,11 @@ const MIN_OTHER_VALUES: u64 = 25;
 const QUIET_FALSE: u64 = 0;
 
 /// Floors on the real articles by journalists (`../shared/corpus-real`,
-/// measured 2026-12-07: 38 of 46 expected alerts, 43 alerts raised, one of
+/// measured 2026-12-07: 39 of 46 expected alerts, 43 alerts raised, one of
 /// them on an article that should stay quiet).
-const REAL_MIN_MATCHED: u64 = 38;
+const REAL_MIN_MATCHED: u64 = 39;
 const REAL_EXPECTED: u64 = 46;
-const REAL_MIN_PRECISION: f64 = 0.88;
+const REAL_MIN_PRECISION: f64 = 0.9;
 const REAL_MAX_QUIET_FALSE: u64 = 1;
 
 /// Floors on the wire development set (`tests/wire`, written apart from the

@@ -502,6 +502,14 @@ fn quant_before(toks: &[Token], start: usize) -> Quant {
         if t.kind == Kind::Number && toks.get(k + 1).is_some_and(|x| x.is("of")) {
             return Quant::Some;
         }
+        // "its some 300 soldiers": "some" before a number is "about".
+        if t.is("some")
+            && toks
+                .get(k + 1)
+                .is_some_and(|x| x.text.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            continue;
+        }
         match t.lower.as_ref() {
             "all" | "entire" | "whole" | "every" => return Quant::All,
             "last" | "final" | "remaining" | "rest" => return Quant::Last,

@@ -1746,7 +1746,10 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
                     | "areas"
                     | "villages"
                     | "towns"
-            ) && !(toks[k].is("some") && toks.get(k + 1).is_some_and(|n| n.kind == Kind::Number))
+            ) && !(toks[k].is("some")
+                && toks
+                    .get(k + 1)
+                    .is_some_and(|n| n.text.starts_with(|c: char| c.is_ascii_digit())))
         });
     let adverb_whole = said().any(|t| {
         matches!(
@@ -1756,23 +1759,40 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     });
     // "withdraw 9,500 troops", "100 soldiers departed": a number of them, not
     // all ("the last of the 2,000", "all 2,000" are the whole).
+    // "withdraw its 2,500 troops", "its some 200-400 personnel": a number
+    // after a possessive is the whole of that force.
+    let possessed = |c: &super::entities::Count| {
+        let mut j = c.start;
+        while j > lo
+            && matches!(
+                toks[j - 1].lower.as_ref(),
+                "some" | "about" | "roughly" | "around" | "nearly" | "approximately" | "estimated"
+            )
+        {
+            j -= 1;
+        }
+        j > lo && matches!(toks[j - 1].lower.as_ref(), "its" | "their" | "'s")
+    };
     let count_theme = !matches!(quant, Quant::All | Quant::Last)
         && ev.counts.iter().any(|&c| {
-            m.counts.get(c).is_some_and(|c| {
-                // After the verb, or inside a split one ("pulling 600 soldiers out").
-                let inside = c.start > ev.start
-                    && c.end < ev.end
-                    && !matches!(
-                        toks[c.start - 1].lower.as_ref(),
-                        "last" | "remaining" | "final" | "all"
-                    );
-                (c.start >= ev.end && c.start <= ev.end + 3 || inside) && !c.all
-            }) || m.counts.get(c).is_some_and(|c| {
-                c.end <= ev.group.start
-                    && c.end + 2 >= ev.group.start
-                    && !c.all
-                    && (c.force_word || c.ceiling)
-            })
+            m.counts.get(c).is_some_and(|c| !possessed(c))
+                && m.counts.get(c).is_some_and(|c| {
+                    // After the verb, or inside a split one ("pulling 600 soldiers out").
+                    let inside = c.start > ev.start
+                        && c.end < ev.end
+                        && !matches!(
+                            toks[c.start - 1].lower.as_ref(),
+                            "last" | "remaining" | "final" | "all"
+                        );
+                    (c.start >= ev.end && c.start <= ev.end + 3 || inside) && !c.all
+                })
+                || m.counts.get(c).is_some_and(|c| !possessed(c))
+                    && m.counts.get(c).is_some_and(|c| {
+                        c.end <= ev.group.start
+                            && c.end + 2 >= ev.group.start
+                            && !c.all
+                            && (c.force_word || c.ceiling)
+                    })
         });
     // "withdrawing American troops from Iraq": a force leaving a whole country,
     // with no number or share said, is the whole withdrawal.
