@@ -724,7 +724,12 @@ fn find_open_forces(toks: &[Token], lex: &Lexicon, m: &mut Mentions) {
                         .iter()
                         .filter_map(|p| p.country.as_deref())
                         .collect();
-                    lex.org_mission(t.text, &countries)
+                    let places: Vec<&str> = m
+                        .places
+                        .iter()
+                        .filter_map(|p| toks.get(p.start).map(|t| t.text))
+                        .collect();
+                    lex.org_mission(t.text, &countries, &places)
                         .map_or(Who::Org, Who::Actor)
                 } else {
                     Who::Open(t.text.trim_end_matches('.').to_string())

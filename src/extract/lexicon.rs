@@ -541,16 +541,36 @@ impl Lexicon {
 
     /// The one mission an organisation fields in any of these countries
     /// ("SADC" in Congo is SAMIDRC); `None` when there is none or several.
-    pub fn org_mission(&self, org: &str, countries: &[&str]) -> Option<usize> {
+    /// When several serve there, the one whose names hold a place the
+    /// sentence names ("the UN mission in Darfur": UNAMID, not UNISFA).
+    pub fn org_mission(&self, org: &str, countries: &[&str], places: &[&str]) -> Option<usize> {
         let key = |o: &str| o.replace('.', "").to_lowercase();
         let org = key(org);
-        let mut found = self.actors.iter().enumerate().filter(|(_, a)| {
-            a.orgs.iter().any(|o| key(o) == org)
-                && a.theatres.iter().any(|t| countries.contains(&t.as_str()))
-        });
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
-            _ => None,
+        let found: Vec<usize> = self
+            .actors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                a.orgs.iter().any(|o| key(o) == org)
+                    && a.theatres.iter().any(|t| countries.contains(&t.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [one] => Some(*one),
+            several => {
+                let named = |i: &&usize| {
+                    self.actors[**i].aliases.iter().any(|alias| {
+                        let alias = alias.to_lowercase();
+                        places.iter().any(|p| alias.contains(&p.to_lowercase()))
+                    })
+                };
+                let mut by_place = several.iter().filter(named);
+                match (by_place.next(), by_place.next()) {
+                    (Some(i), None) => Some(*i),
+                    _ => None,
+                }
+            }
         }
     }
 
@@ -670,6 +690,28 @@ mod tests {
             .into_iter()
             .map(|h| (&text[h.start..h.end], h.kind))
             .collect()
+    }
+
+    #[test]
+    fn an_organisations_mission_is_the_one_serving_where_the_sentence_says() {
+        let l = lex();
+        let name = |i: Option<usize>| i.and_then(|i| l.actors.get(i)).map(|a| a.name.as_str());
+        // (org, countries named, places named, mission)
+        let cases: [(&str, &[&str], &[&str], Option<&str>); 5] = [
+            ("UN", &["ML"], &[], Some("MINUSMA")),
+            ("U.N.", &["LB"], &["Lebanon"], Some("UNIFIL")),
+            // Two UN missions serve in Sudan: a place in one's name decides.
+            ("UN", &["SD"], &[], None),
+            ("UN", &["SD"], &["Darfur"], Some("UNAMID")),
+            ("UN", &["SD"], &["Abyei"], Some("UNISFA")),
+        ];
+        for (org, countries, places, want) in cases {
+            assert_eq!(
+                name(l.org_mission(org, countries, places)),
+                want,
+                "{org} {countries:?} {places:?}"
+            );
+        }
     }
 
     #[test]
