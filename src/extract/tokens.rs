@@ -95,6 +95,9 @@ trait Chars {
     fn at(&self, i: usize) -> Option<char>;
     /// The byte offset of the `i`-th character; the sentence's length past the end.
     fn offset(&self, i: usize) -> usize;
+    /// The index of the first character from `i` on that is not alphanumeric
+    /// (`len` if none): the run a word is made of.
+    fn alnum_end(&self, i: usize) -> usize;
 }
 
 struct Ascii<'s>(&'s [u8]);
@@ -110,6 +113,14 @@ impl Chars for Ascii<'_> {
 
     fn offset(&self, i: usize) -> usize {
         i.min(self.0.len())
+    }
+
+    fn alnum_end(&self, i: usize) -> usize {
+        let rest = self.0.get(i..).unwrap_or_default();
+        i + rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(rest.len())
     }
 }
 
@@ -129,6 +140,14 @@ impl Chars for Decoded {
 
     fn offset(&self, i: usize) -> usize {
         self.chars.get(i).map_or(self.len, |&(o, _)| o)
+    }
+
+    fn alnum_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.at(j).is_some_and(char::is_alphanumeric) {
+            j += 1;
+        }
+        j
     }
 }
 
@@ -164,11 +183,9 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
             let start = i;
             let mut j = i + 1;
             let mut has_dot = false;
-            while let Some(d) = at(j) {
-                if d.is_alphanumeric() {
-                    j += 1;
-                    continue;
-                }
+            loop {
+                j = chars.alnum_end(j);
+                let Some(d) = at(j) else { break };
                 // (Asked only of a joiner: most words end at a space.)
                 let next_alnum = || at(j + 1).is_some_and(char::is_alphanumeric);
                 // Joiners inside a word: "al-Asad", "U.S", "1,000", "2.5".
@@ -211,11 +228,11 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
                 j += 1;
             }
             let mut end_char = j;
-            let word_lower_tail_nt = {
+            // (The apostrophe first: most words are followed by none.)
+            let word_lower_tail_nt = at(j).is_some_and(is_apostrophe) && {
                 let w = &sentence[offset(start)..offset(j)];
                 w.len() > 1
                     && (w.ends_with('n') || w.ends_with('N'))
-                    && at(j).is_some_and(is_apostrophe)
                     && at(j + 1).is_some_and(|x| x == 't' || x == 'T')
                     && at(j + 2).is_none_or(|x| !x.is_alphanumeric())
             };
