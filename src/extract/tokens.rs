@@ -153,8 +153,17 @@ impl Chars for Decoded {
 
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
+    let mut out = Vec::with_capacity(sentence.len() / 5);
+    tokenize_into(sentence, dict, &mut out);
+    out
+}
+
+/// `tokenize`, appending to `out`: an article's sentences share one buffer
+/// (one allocation, not one a sentence). Offsets stay the sentence's.
+pub fn tokenize_into<'s, 'd>(sentence: &'s str, dict: &'d Dict, out: &mut Vec<Token<'s, 'd>>) {
+    let first = out.len();
     if sentence.is_ascii() {
-        scan(sentence, &Ascii(sentence.as_bytes()), dict)
+        scan(sentence, &Ascii(sentence.as_bytes()), dict, out);
     } else {
         // At most one character a byte: sized once, not grown.
         let mut chars = Vec::with_capacity(sentence.len());
@@ -163,12 +172,19 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
             chars,
             len: sentence.len(),
         };
-        scan(sentence, &decoded, dict)
+        scan(sentence, &decoded, dict, out);
     }
+    join_spaced_thousands(out, first, sentence);
 }
 
-fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
-    let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
+/// Appends the tokens of `sentence` to `out`.
+fn scan<'s, 'd>(
+    sentence: &'s str,
+    chars: &impl Chars,
+    dict: &'d Dict,
+    out: &mut Vec<Token<'s, 'd>>,
+) {
+    let first = out.len();
     let n = chars.len();
     let at = |i: usize| chars.at(i);
     let offset = |i: usize| chars.offset(i);
@@ -239,9 +255,9 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
             if word_lower_tail_nt {
                 end_char = j - 1; // "did" + "n't"
             }
-            push(&mut out, sentence, offset(start), offset(end_char), dict);
+            push(out, sentence, offset(start), offset(end_char), dict);
             if word_lower_tail_nt {
-                push(&mut out, sentence, offset(j - 1), offset(j + 2), dict);
+                push(out, sentence, offset(j - 1), offset(j + 2), dict);
                 i = j + 2;
             } else {
                 i = j;
@@ -254,8 +270,9 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
             while at(j).is_some_and(char::is_alphabetic) {
                 j += 1;
             }
-            if j - i <= 3 && out.last().is_some_and(|t| t.end == offset(i)) {
-                push(&mut out, sentence, offset(i), offset(j), dict);
+            let glued = out.len() > first && out.last().is_some_and(|t| t.end == offset(i));
+            if j - i <= 3 && glued {
+                push(out, sentence, offset(i), offset(j), dict);
                 i = j;
                 continue;
             }
@@ -273,8 +290,6 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
         });
         i += 1;
     }
-    join_spaced_thousands(&mut out, sentence);
-    out
 }
 
 fn push<'s, 'd>(
@@ -366,9 +381,10 @@ fn unicode_shape(text: &str) -> Shape<'_> {
 }
 
 /// "2 000 troops", "1 495 personnel": a number written with spaces between
-/// its groups of thousands becomes one number token.
-fn join_spaced_thousands<'s>(out: &mut Vec<Token<'s, '_>>, sentence: &'s str) {
-    let mut i = 0;
+/// its groups of thousands becomes one number token (among `out[first..]`,
+/// the tokens of `sentence`).
+fn join_spaced_thousands<'s>(out: &mut Vec<Token<'s, '_>>, first: usize, sentence: &'s str) {
+    let mut i = first;
     while i + 1 < out.len() {
         let (a, b) = (&out[i], &out[i + 1]);
         let joinable = a.kind == Kind::Number
