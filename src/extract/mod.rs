@@ -25,7 +25,9 @@ pub mod time;
 pub mod tokens;
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use crate::model::{Article, Attribute, Claim, Span, Value};
 
@@ -41,13 +43,14 @@ pub use lexicon::Lexicon;
 /// The force's name when an article names none ("the troops will leave").
 pub const UNKNOWN_ACTOR: &str = "foreign forces";
 
-/// One analysed sentence (or the headline).
-struct Analysis<'s, 'd> {
+/// One analysed sentence (or the headline). Its tokens are a slice of the
+/// article's token buffer (`'t`).
+struct Analysis<'t, 's, 'd> {
     text: &'s str,
     /// Where it is in the article text; the headline has none.
     span: Option<Span>,
     paragraph: usize,
-    toks: Vec<Token<'s, 'd>>,
+    toks: &'t [Token<'s, 'd>],
     clauses: Vec<Clause>,
     mentions: Mentions,
     events: Vec<Event>,
@@ -79,28 +82,30 @@ fn worth_reading(toks: &[Token]) -> bool {
 }
 
 /// A sentence (or the headline) cut into tokens, before it is analysed.
-struct Tokenized<'s, 'd> {
+struct Tokenized<'s> {
     text: &'s str,
     span: Option<Span>,
     paragraph: usize,
-    toks: Vec<Token<'s, 'd>>,
+    /// Its tokens: this range of the article's token buffer.
+    toks: Range<usize>,
 }
 
 /// Reads a tokenized sentence further when `further`: its mentions, clauses
 /// and events.
-fn analyse<'s, 'd>(
-    t: Tokenized<'s, 'd>,
+fn analyse<'t, 's, 'd>(
+    t: Tokenized<'s>,
+    toks: &'t [Token<'s, 'd>],
     further: bool,
     article: &Article,
     lex: &'d Lexicon,
-) -> Analysis<'s, 'd> {
+) -> Analysis<'t, 's, 'd> {
     let Tokenized {
         text,
         span,
         paragraph,
-        toks,
+        ..
     } = t;
-    if !further || !worth_reading(&toks) {
+    if !further || !worth_reading(toks) {
         return Analysis {
             text,
             span,
@@ -111,10 +116,10 @@ fn analyse<'s, 'd>(
             events: Vec::new(),
         };
     }
-    let mentions = entities::find(text, &toks, lex, article.published);
-    let clauses = clauses::split(&toks, |i| mentions.in_time(i));
-    let events = if may_hold_events(&toks) {
-        predicates::find(&toks, &clauses, &mentions)
+    let mentions = entities::find(text, toks, lex, article.published);
+    let clauses = clauses::split(toks, |i| mentions.in_time(i));
+    let events = if may_hold_events(toks) {
+        predicates::find(toks, &clauses, &mentions)
     } else {
         Vec::new()
     };
@@ -131,8 +136,8 @@ fn analyse<'s, 'd>(
 
 /// An article read up to its frames: every sentence analysed, the frames
 /// decided, each event given its frame.
-struct Reading<'s, 'd> {
-    analyses: Vec<Analysis<'s, 'd>>,
+struct Reading<'t, 's, 'd> {
+    analyses: Vec<Analysis<'t, 's, 'd>>,
     frames: Vec<frames::Frame>,
     /// Per sentence, per event: its frame and whether its agent is a member.
     assigned: Vec<Vec<Option<(usize, bool)>>>,
@@ -141,20 +146,31 @@ struct Reading<'s, 'd> {
     total_phases: Option<u32>,
 }
 
-fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
+/// Reads an article; `buf` (empty) receives the tokens of all its sentences.
+fn read<'t, 's, 'd>(
+    article: &'s Article,
+    lex: &'d Lexicon,
+    buf: &'t mut Vec<Token<'s, 'd>>,
+) -> Reading<'t, 's, 'd> {
     let text = article.text.as_str();
     let sentences = sentence::split(text, lex);
+    // Some five bytes a token: room for most articles without growing.
+    buf.reserve((article.title.len() + text.len()) / 5);
     let mut tokenized: Vec<Tokenized> = Vec::with_capacity(sentences.len() + 1);
     if !article.title.trim().is_empty() {
+        let first = buf.len();
+        tokens::tokenize_into(&article.title, lex.dict(), buf);
         tokenized.push(Tokenized {
             text: &article.title,
             span: None,
             paragraph: 0,
-            toks: tokens::tokenize(&article.title, lex.dict()),
+            toks: first..buf.len(),
         });
     }
     for s in &sentences {
         let sentence = &text[s.start..s.end];
+        let first = buf.len();
+        tokens::tokenize_into(sentence, lex.dict(), buf);
         tokenized.push(Tokenized {
             text: sentence,
             span: Some(Span {
@@ -162,15 +178,20 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
                 end: s.end,
             }),
             paragraph: s.paragraph,
-            toks: tokens::tokenize(sentence, lex.dict()),
+            toks: first..buf.len(),
         });
     }
+    let all: &'t [Token<'s, 'd>] = buf;
+    let toks_of = |t: &Tokenized| all.get(t.toks.clone()).unwrap_or_default();
     // An article no sentence of which may hold an event yields no frame and
     // no claim whatever its mentions: it is read no further than its tokens.
-    let further = tokenized.iter().any(|t| may_hold_events(&t.toks));
+    let further = tokenized.iter().any(|t| may_hold_events(toks_of(t)));
     let analyses: Vec<Analysis> = tokenized
         .into_iter()
-        .map(|t| analyse(t, further, article, lex))
+        .map(|t| {
+            let toks = toks_of(&t);
+            analyse(t, toks, further, article, lex)
+        })
         .collect();
     let mut reading = Reading {
         analyses,
@@ -198,7 +219,7 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
                 mentions: &a.mentions,
                 events: &a.events,
                 weight,
-                toks: &a.toks,
+                toks: a.toks,
             }
         })
         .collect();
@@ -265,7 +286,8 @@ fn read<'s, 'd>(article: &'s Article, lex: &'d Lexicon) -> Reading<'s, 'd> {
 /// Every claim the article makes about a withdrawal, in text order, each
 /// (event, attribute, value) once.
 pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
-    let r = read(article, lex);
+    let mut buf = Vec::new();
+    let r = read(article, lex, &mut buf);
     let Some(main) = r.frames.first() else {
         return Vec::new();
     };
@@ -273,7 +295,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
         .analyses
         .first()
         .filter(|a| a.span.is_none())
-        .and_then(|a| claims::change_verb(&a.toks));
+        .and_then(|a| claims::change_verb(a.toks));
     // A decision on the plan reported in the body ("the army chiefs adopted
     // the exit plan"): a planned date that differs from the known one is the
     // decided one, not two outlets disagreeing.
@@ -286,7 +308,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
                 .iter()
                 .any(|t| matches!(t.lower.as_ref(), "plan" | "timetable" | "roadmap"))
         })
-        .find_map(|a| claims::change_verb(&a.toks));
+        .find_map(|a| claims::change_verb(a.toks));
     let mut claims = Vec::new();
     let mut paragraph_speaker: (usize, Option<String>) = (0, None);
     for (a, here) in r.analyses.iter().zip(&r.assigned) {
@@ -314,7 +336,7 @@ pub fn extract(article: &Article, lex: &Lexicon) -> Vec<Claim> {
             lex,
             sentence: a.text,
             span,
-            toks: &a.toks,
+            toks: a.toks,
             clauses: &a.clauses,
             m: &a.mentions,
             attributed_to: speaker.or_else(|| paragraph_speaker.1.clone()),
@@ -361,7 +383,8 @@ fn settled(mut claims: Vec<Claim>) -> Vec<Claim> {
 /// and frame. One screen answers "why this claim" or "why none".
 pub fn trace(article: &Article, lex: &Lexicon) -> String {
     use std::fmt::Write as _;
-    let r = read(article, lex);
+    let mut buf = Vec::new();
+    let r = read(article, lex, &mut buf);
     let mut out = String::new();
     if r.frames.is_empty() {
         out.push_str("frames: none (no force leaving a known place)\n");
@@ -402,7 +425,7 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
             let _ = writeln!(
                 out,
                 "  {}  -> {frame}",
-                claims::describe(ev, &a.toks, &a.mentions)
+                claims::describe(ev, a.toks, &a.mentions)
             );
         }
     }
@@ -411,6 +434,19 @@ pub fn trace(article: &Article, lex: &Lexicon) -> String {
 
 /// `text` on one line: its words with single spaces between them.
 fn one_line(text: &str) -> String {
+    // Most sentences are already so: ASCII, words one space apart, no space
+    // at either end (a sentence is trimmed), no tab or line break (the
+    // ASCII whitespace besides the space: tab to carriage return). Checking
+    // that is cheaper than splitting.
+    let bytes = text.as_bytes();
+    if text.is_ascii()
+        && !bytes.iter().any(|b| matches!(b, b'\t'..=b'\r'))
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+    {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -426,7 +462,8 @@ fn one_line(text: &str) -> String {
 /// that ... by May 10" after a plain "by May 10"); a change keeps its speaker.
 fn dedupe(claims: Vec<Claim>) -> Vec<Claim> {
     let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
-    let mut seen: HashMap<(String, Attribute, Value), usize> = HashMap::new();
+    // FxHash: only looked up, never iterated, so the order cannot leak out.
+    let mut seen: FxHashMap<(String, Attribute, Value), usize> = FxHashMap::default();
     for claim in claims {
         let key = (
             claim.event.key.clone(),

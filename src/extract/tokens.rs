@@ -95,6 +95,9 @@ trait Chars {
     fn at(&self, i: usize) -> Option<char>;
     /// The byte offset of the `i`-th character; the sentence's length past the end.
     fn offset(&self, i: usize) -> usize;
+    /// The index of the first character from `i` on that is not alphanumeric
+    /// (`len` if none): the run a word is made of.
+    fn alnum_end(&self, i: usize) -> usize;
 }
 
 struct Ascii<'s>(&'s [u8]);
@@ -110,6 +113,14 @@ impl Chars for Ascii<'_> {
 
     fn offset(&self, i: usize) -> usize {
         i.min(self.0.len())
+    }
+
+    fn alnum_end(&self, i: usize) -> usize {
+        let rest = self.0.get(i..).unwrap_or_default();
+        i + rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(rest.len())
     }
 }
 
@@ -130,12 +141,29 @@ impl Chars for Decoded {
     fn offset(&self, i: usize) -> usize {
         self.chars.get(i).map_or(self.len, |&(o, _)| o)
     }
+
+    fn alnum_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.at(j).is_some_and(char::is_alphanumeric) {
+            j += 1;
+        }
+        j
+    }
 }
 
 /// Splits a sentence into tokens and looks each word up.
 pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
+    let mut out = Vec::with_capacity(sentence.len() / 5);
+    tokenize_into(sentence, dict, &mut out);
+    out
+}
+
+/// `tokenize`, appending to `out`: an article's sentences share one buffer
+/// (one allocation, not one a sentence). Offsets stay the sentence's.
+pub fn tokenize_into<'s, 'd>(sentence: &'s str, dict: &'d Dict, out: &mut Vec<Token<'s, 'd>>) {
+    let first = out.len();
     if sentence.is_ascii() {
-        scan(sentence, &Ascii(sentence.as_bytes()), dict)
+        scan(sentence, &Ascii(sentence.as_bytes()), dict, out);
     } else {
         // At most one character a byte: sized once, not grown.
         let mut chars = Vec::with_capacity(sentence.len());
@@ -144,12 +172,19 @@ pub fn tokenize<'s, 'd>(sentence: &'s str, dict: &'d Dict) -> Vec<Token<'s, 'd>>
             chars,
             len: sentence.len(),
         };
-        scan(sentence, &decoded, dict)
+        scan(sentence, &decoded, dict, out);
     }
+    join_spaced_thousands(out, first, sentence);
 }
 
-fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<Token<'s, 'd>> {
-    let mut out: Vec<Token> = Vec::with_capacity(sentence.len() / 5);
+/// Appends the tokens of `sentence` to `out`.
+fn scan<'s, 'd>(
+    sentence: &'s str,
+    chars: &impl Chars,
+    dict: &'d Dict,
+    out: &mut Vec<Token<'s, 'd>>,
+) {
+    let first = out.len();
     let n = chars.len();
     let at = |i: usize| chars.at(i);
     let offset = |i: usize| chars.offset(i);
@@ -164,11 +199,9 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
             let start = i;
             let mut j = i + 1;
             let mut has_dot = false;
-            while let Some(d) = at(j) {
-                if d.is_alphanumeric() {
-                    j += 1;
-                    continue;
-                }
+            loop {
+                j = chars.alnum_end(j);
+                let Some(d) = at(j) else { break };
                 // (Asked only of a joiner: most words end at a space.)
                 let next_alnum = || at(j + 1).is_some_and(char::is_alphanumeric);
                 // Joiners inside a word: "al-Asad", "U.S", "1,000", "2.5".
@@ -211,20 +244,20 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
                 j += 1;
             }
             let mut end_char = j;
-            let word_lower_tail_nt = {
+            // (The apostrophe first: most words are followed by none.)
+            let word_lower_tail_nt = at(j).is_some_and(is_apostrophe) && {
                 let w = &sentence[offset(start)..offset(j)];
                 w.len() > 1
                     && (w.ends_with('n') || w.ends_with('N'))
-                    && at(j).is_some_and(is_apostrophe)
                     && at(j + 1).is_some_and(|x| x == 't' || x == 'T')
                     && at(j + 2).is_none_or(|x| !x.is_alphanumeric())
             };
             if word_lower_tail_nt {
                 end_char = j - 1; // "did" + "n't"
             }
-            push(&mut out, sentence, offset(start), offset(end_char), dict);
+            push(out, sentence, offset(start), offset(end_char), dict);
             if word_lower_tail_nt {
-                push(&mut out, sentence, offset(j - 1), offset(j + 2), dict);
+                push(out, sentence, offset(j - 1), offset(j + 2), dict);
                 i = j + 2;
             } else {
                 i = j;
@@ -237,8 +270,9 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
             while at(j).is_some_and(char::is_alphabetic) {
                 j += 1;
             }
-            if j - i <= 3 && out.last().is_some_and(|t| t.end == offset(i)) {
-                push(&mut out, sentence, offset(i), offset(j), dict);
+            let glued = out.len() > first && out.last().is_some_and(|t| t.end == offset(i));
+            if j - i <= 3 && glued {
+                push(out, sentence, offset(i), offset(j), dict);
                 i = j;
                 continue;
             }
@@ -256,8 +290,6 @@ fn scan<'s, 'd>(sentence: &'s str, chars: &impl Chars, dict: &'d Dict) -> Vec<To
         });
         i += 1;
     }
-    join_spaced_thousands(&mut out, sentence);
-    out
 }
 
 fn push<'s, 'd>(
@@ -349,9 +381,10 @@ fn unicode_shape(text: &str) -> Shape<'_> {
 }
 
 /// "2 000 troops", "1 495 personnel": a number written with spaces between
-/// its groups of thousands becomes one number token.
-fn join_spaced_thousands<'s>(out: &mut Vec<Token<'s, '_>>, sentence: &'s str) {
-    let mut i = 0;
+/// its groups of thousands becomes one number token (among `out[first..]`,
+/// the tokens of `sentence`).
+fn join_spaced_thousands<'s>(out: &mut Vec<Token<'s, '_>>, first: usize, sentence: &'s str) {
+    let mut i = first;
     while i + 1 < out.len() {
         let (a, b) = (&out[i], &out[i + 1]);
         let joinable = a.kind == Kind::Number

@@ -290,6 +290,36 @@ pub(super) fn tokenize(text: &str) -> Vec<Tok> {
 /// Scans the word starting at `start`: its end, and its lexicon key when it
 /// is short and ASCII (see `word_key`).
 fn scan_word(text: &str, start: usize) -> (usize, Option<u128>) {
+    // Most words are a run of ASCII letters and digits ended by a space or a
+    // punctuation mark: read them byte by byte. A word that goes on with an
+    // apostrophe or a non-ASCII character is read by `scan_any_word`.
+    let bytes = text.as_bytes();
+    let mut j = start;
+    let mut prev_lower = false;
+    while let Some(&b) = bytes.get(j) {
+        if !b.is_ascii_alphanumeric() || b.is_ascii_uppercase() && prev_lower {
+            break;
+        }
+        prev_lower = b.is_ascii_lowercase();
+        j += 1;
+    }
+    if bytes.get(j).is_some_and(|&b| b == b'\'' || !b.is_ascii()) {
+        return scan_any_word(text, start);
+    }
+    let word = bytes.get(start..j).unwrap_or_default();
+    let key = (word.len() <= 16).then(|| {
+        let mut buf = [0u8; 16];
+        for (slot, b) in buf.iter_mut().zip(word) {
+            *slot = b | 0x20; // lower-cases letters, keeps digits
+        }
+        u128::from_le_bytes(buf)
+    });
+    (j, key)
+}
+
+/// `scan_word` for any word: with inner apostrophes ("year's") and non-ASCII
+/// letters.
+fn scan_any_word(text: &str, start: usize) -> (usize, Option<u128>) {
     let bytes = text.as_bytes();
     let (mut lo, mut hi) = (0u64, 0u64);
     let mut n = 0u32;
