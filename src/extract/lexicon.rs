@@ -697,7 +697,8 @@ mod tests {
         let l = lex();
         let name = |i: Option<usize>| i.and_then(|i| l.actors.get(i)).map(|a| a.name.as_str());
         // (org, countries named, places named, mission)
-        let cases: [(&str, &[&str], &[&str], Option<&str>); 5] = [
+        type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], Option<&'a str>);
+        let cases: [Case; 5] = [
             ("UN", &["ML"], &[], Some("MINUSMA")),
             ("U.N.", &["LB"], &["Lebanon"], Some("UNIFIL")),
             // Two UN missions serve in Sudan: a place in one's name decides.
