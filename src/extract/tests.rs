@@ -293,6 +293,11 @@ fn claims(text: &str) -> Vec<String> {
     "UNMIL will leave Liberia by March. UNMIL has about 3,700 peacekeepers from some 40 countries.",
     "LR/unmil/drawdown troop_count = about 3,700 troops (Completed)"
 )]
+// A holiday is a day.
+#[case(
+    "British troops will leave Iraq by Christmas, the ministry said.",
+    "IQ/uk/final deadline = 25 December 2024 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(

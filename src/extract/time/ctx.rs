@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::tokens::{Kw, Lex, Tok, Unit, is_dash};
-use super::values::Dur;
+use super::values::{Dur, Pick};
 
 pub(super) struct Ctx<'a> {
     pub(super) toks: &'a [Tok],
@@ -35,6 +35,28 @@ impl Ctx<'_> {
 
     pub(super) fn opt(&self, i: usize, k: Kw) -> usize {
         self.kw(i, k).unwrap_or(i)
+    }
+
+    /// Which occurrence a bare month, season or holiday at `i` means from
+    /// the cue before it: "since" the last begun, "in/by/until/before/..."
+    /// (and the `extra` cues of that rule) the first not yet over.
+    pub(super) fn cue_pick(&self, i: usize, extra: &[Kw]) -> Option<Pick> {
+        match self.prev(i) {
+            Lex::Kw(Kw::Since) => Some(Pick::Since),
+            Lex::Kw(
+                Kw::In
+                | Kw::By
+                | Kw::Until
+                | Kw::Before
+                | Kw::Through
+                | Kw::During
+                | Kw::Around
+                | Kw::After
+                | Kw::From,
+            ) => Some(Pick::Upcoming),
+            Lex::Kw(k) if extra.contains(&k) => Some(Pick::Upcoming),
+            _ => None,
+        }
     }
 
     pub(super) fn punct(&self, i: usize, c: char) -> Option<usize> {

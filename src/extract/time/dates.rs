@@ -24,6 +24,7 @@ impl Ctx<'_> {
                 self.qualified(i),
                 self.half_or_quarter(i),
                 self.season(i),
+                self.holiday(i),
                 self.relative(i),
                 self.year_alone(i, cue == Cue::None),
                 self.bare_month(i, false),
@@ -198,23 +199,10 @@ impl Ctx<'_> {
             ));
         }
         let (k, m) = self.month_word(i)?;
-        let which = match self.prev(i) {
-            _ if free => Pick::Upcoming,
-            Lex::Kw(Kw::Since) => Pick::Since,
-            Lex::Kw(
-                Kw::In
-                | Kw::By
-                | Kw::Until
-                | Kw::Before
-                | Kw::Through
-                | Kw::During
-                | Kw::Around
-                | Kw::After
-                | Kw::From
-                | Kw::To
-                | Kw::Of,
-            ) => Pick::Upcoming,
-            _ => return None,
+        let which = if free {
+            Pick::Upcoming
+        } else {
+            self.cue_pick(i, &[Kw::To, Kw::Of])?
         };
         let period = pick(self.p, which, |y| Period::month(y, m))?;
         Some(Atom {

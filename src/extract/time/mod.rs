@@ -10,11 +10,13 @@
 //! durations and matches; `ctx.rs` the token helpers of the rules; the rules
 //! are `phrases.rs` (cues, ranges, floors, offsets), `durations.rs` (spans and
 //! lengths from the publication day), `dates.rs` (named days, months, years)
-//! and `parts.rs` (parts of a year or month, halves, quarters, seasons).
+//! `parts.rs` (parts of a year or month, halves, quarters, seasons) and
+//! `holidays.rs` (Christmas, New Year, Easter, Thanksgiving).
 
 mod ctx;
 mod dates;
 mod durations;
+mod holidays;
 mod parts;
 mod phrases;
 mod tokens;

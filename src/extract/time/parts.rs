@@ -245,21 +245,7 @@ impl Ctx<'_> {
         if let Some((next, y)) = self.year_num(self.opt(j + 1, Kw::Of)) {
             return Some(Atom::new(next, Period::season(s, y)?, "season", true));
         }
-        let which = match self.prev(i) {
-            Lex::Kw(Kw::Since) => Pick::Since,
-            Lex::Kw(
-                Kw::In
-                | Kw::By
-                | Kw::Until
-                | Kw::Before
-                | Kw::Through
-                | Kw::During
-                | Kw::Around
-                | Kw::After
-                | Kw::From,
-            ) => Pick::Upcoming,
-            _ => return None,
-        };
+        let which = self.cue_pick(i, &[])?;
         if self.lex(j + 1) == Lex::Kw(Kw::Of) {
             return None; // "the fall of Kabul"
         }

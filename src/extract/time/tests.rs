@@ -699,6 +699,50 @@ fn only(text: &str, phrase: &str, published: &str) -> TimeMatch {
     false,
     "relative_month"
 )]
+// holidays
+#[case("by Christmas", "2024-12-25", "2024-12-25", G::Day, false, "holiday")]
+#[case(
+    "before Christmas Eve",
+    "2024-12-24",
+    "2024-12-24",
+    G::Day,
+    false,
+    "holiday"
+)]
+#[case("by New Year", "2025-01-01", "2025-01-01", G::Day, false, "holiday")]
+#[case(
+    "before New Year's Day",
+    "2025-01-01",
+    "2025-01-01",
+    G::Day,
+    false,
+    "holiday"
+)]
+#[case(
+    "on New Year's Eve",
+    "2024-12-31",
+    "2024-12-31",
+    G::Day,
+    false,
+    "holiday"
+)]
+#[case("by Easter", "2025-04-20", "2025-04-20", G::Day, false, "holiday")]
+#[case(
+    "until Easter 2026",
+    "2026-04-05",
+    "2026-04-05",
+    G::Day,
+    false,
+    "holiday"
+)]
+#[case(
+    "until Thanksgiving",
+    "2024-11-28",
+    "2024-11-28",
+    G::Day,
+    false,
+    "holiday"
+)]
 // a weekday pins the year of a date written without one
 #[case(
     "Monday, September 8",
@@ -1001,6 +1045,7 @@ fn durations(#[case] text: &str, #[case] phrase: &str, #[case] months: u32, #[ca
 #[case("a 30-year-old soldier, two years ago, for two years ago")]
 #[case("over the last year, the fall of the city")]
 #[case("she said the deal was done")]
+#[case("New York troops, a new year, the Easter Rising, Christmas Island")]
 fn not_time(#[case] text: &str) {
     assert_eq!(phrases(text, P), Vec::new(), "{text:?}");
 }

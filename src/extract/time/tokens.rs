@@ -15,6 +15,19 @@ pub(super) enum Unit {
     Decade,
 }
 
+/// Holidays with a date a reader knows: "by Christmas", "before New Year".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Holiday {
+    Christmas,
+    /// "New" (of "New Year"; the rule wants "Year" after it).
+    New,
+    Easter,
+    /// US Thanksgiving, the fourth Thursday of November.
+    Thanksgiving,
+    /// "Eve" after a holiday: the day before.
+    Eve,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Season {
     Spring,
@@ -117,6 +130,7 @@ pub(super) enum Lex {
     },
     Weekday(Weekday),
     Season(Season),
+    Holiday(Holiday),
     NumWord(u32),
     /// `poss`: "year's".
     Unit {
@@ -179,6 +193,7 @@ impl Lex {
             | Lex::Month { .. }
             | Lex::Weekday(_)
             | Lex::Season(_)
+            | Lex::Holiday(_)
             | Lex::HalfCode(_)
             | Lex::QuarterCode(_) => true,
             Lex::Unit { unit, .. } => unit == Unit::Year,
@@ -216,6 +231,7 @@ impl Lex {
                 | Lex::Month { .. }
                 | Lex::Weekday(_)
                 | Lex::Season(_)
+                | Lex::Holiday(Holiday::Christmas | Holiday::Easter | Holiday::Thanksgiving)
                 | Lex::Unit { .. }
                 | Lex::HalfCode(_)
                 | Lex::QuarterCode(_)

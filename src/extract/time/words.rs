@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::Weekday;
 
-use super::tokens::{Kw, Lex, Season, Unit};
+use super::tokens::{Holiday, Kw, Lex, Season, Unit};
 
 /// The lexicon key of a word: its lower-cased bytes (’ read as ') packed
 /// into an integer, as `scan_word` builds it; `None` past 16 bytes.
@@ -155,6 +155,11 @@ pub(super) const WORDS: &[(&str, Lex, bool)] = &[
     ("autumn", Lex::Season(Season::Autumn), false),
     ("fall", Lex::Season(Season::Autumn), false),
     ("winter", Lex::Season(Season::Winter), false),
+    ("christmas", Lex::Holiday(Holiday::Christmas), true),
+    ("new", Lex::Holiday(Holiday::New), true),
+    ("easter", Lex::Holiday(Holiday::Easter), true),
+    ("thanksgiving", Lex::Holiday(Holiday::Thanksgiving), true),
+    ("eve", Lex::Holiday(Holiday::Eve), true),
     ("one", Lex::NumWord(1), false),
     ("two", Lex::NumWord(2), false),
     ("three", Lex::NumWord(3), false),
@@ -299,9 +304,40 @@ pub(super) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(WOR
 /// ordinals, "Q1"), or a part of a month, weekday, season or unit word:
 /// "dec" for "December" and "decade", "day" for "Monday" and "days".
 pub(super) const ANCHOR_STEMS: &[&str] = &[
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "jan", "feb", "mar", "apr", "may", "jun",
-    "jul", "aug", "sep", "oct", "nov", "dec", "day", "week", "month", "year", "spring", "summer",
-    "autumn", "fall", "winter",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "day",
+    "week",
+    "month",
+    "year",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "christmas",
+    "easter",
+    "thanksgiving",
 ];
 
 /// `ANCHOR_STEMS`, in any case.
