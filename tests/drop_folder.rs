@@ -669,8 +669,12 @@ async fn a_dropped_file_named_like_a_reason_is_never_overwritten() {
     std::fs::write(run.inbox.join("x.txt"), "").unwrap();
     let numbered = failed.join("x.txt.reason.1");
     let dropped = || std::fs::read_to_string(failed.join("x.txt.reason")).unwrap();
+    // Written whole: the file exists from its creation, its last line
+    // ("reason: ...") comes with the body.
+    let numbered_whole =
+        || std::fs::read_to_string(&numbered).is_ok_and(|r| r.contains("\nreason: "));
     wait_for("x.txt's reason written", || {
-        numbered.exists() || dropped() != "precious notes"
+        numbered_whole() || dropped() != "precious notes"
     })
     .await;
     assert_eq!(
