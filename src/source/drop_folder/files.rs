@@ -112,32 +112,88 @@ pub(super) async fn file_away(file: &Path, dir: &Path, name: &OsStr) -> io::Resu
 }
 
 /// Writes `body` to a new file `dir/NAME`, or `NAME.1`, `NAME.2`, ... if the
-/// name is taken: created with `create_new`, so a file already there (a dropped
-/// `x.txt.reason`) is never replaced, even by a race.
+/// name is taken. A file already there (a dropped `x.txt.reason`) is never
+/// replaced, even by a race, and no reader ever sees the file half written:
+/// the body goes to a hidden temporary first, which is then hard-linked into
+/// place (a link fails on an existing name). Where the filesystem has no hard
+/// links, the file is created with `create_new` and written in place.
 pub(super) async fn write_new(dir: &Path, name: &OsStr, body: &[u8]) -> io::Result<PathBuf> {
-    use tokio::io::AsyncWriteExt;
+    let tmp = write_temporary(dir, name, body).await?;
+    let mut linked = Err(no_free_name(dir, name));
     for n in 0..MAX_NUMBERED {
-        let mut candidate = name.to_os_string();
-        if n > 0 {
-            candidate.push(format!(".{n}"));
-        }
-        let dest = dir.join(candidate);
-        let opened = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&dest)
-            .await;
-        match opened {
-            Ok(mut file) => {
-                file.write_all(body).await?;
-                file.flush().await?;
-                return Ok(dest);
+        let dest = dir.join(candidate(name, n));
+        match tokio::fs::hard_link(&tmp, &dest).await {
+            Ok(()) => {
+                linked = Ok(dest);
+                break;
             }
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(err) => return Err(err),
+            Err(_) => {
+                linked = write_in_place(dir, name, body).await;
+                break;
+            }
+        }
+    }
+    // The temporary goes either way; failing to remove it loses nothing.
+    let _ = tokio::fs::remove_file(&tmp).await;
+    linked
+}
+
+/// `NAME`, then `NAME.1`, `NAME.2`, ...
+fn candidate(name: &OsStr, n: u32) -> OsString {
+    let mut candidate = name.to_os_string();
+    if n > 0 {
+        candidate.push(format!(".{n}"));
+    }
+    candidate
+}
+
+/// `body` in a new hidden file of `dir` (".NAME.<pid>-<n>.partial"), which
+/// the inbox listing leaves alone.
+async fn write_temporary(dir: &Path, name: &OsStr, body: &[u8]) -> io::Result<PathBuf> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let mut tmp_name = OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}-{n}.partial", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        if create_with(&tmp, body).await? {
+            return Ok(tmp);
+        }
+    }
+}
+
+/// `write_new` without links: created with `create_new`, then written.
+async fn write_in_place(dir: &Path, name: &OsStr, body: &[u8]) -> io::Result<PathBuf> {
+    for n in 0..MAX_NUMBERED {
+        let dest = dir.join(candidate(name, n));
+        if create_with(&dest, body).await? {
+            return Ok(dest);
         }
     }
     Err(no_free_name(dir, name))
+}
+
+/// Creates `path` (never over an existing file) holding `body`; `false` when
+/// the name is taken.
+async fn create_with(path: &Path, body: &[u8]) -> io::Result<bool> {
+    use tokio::io::AsyncWriteExt;
+    let opened = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await;
+    match opened {
+        Ok(mut file) => {
+            file.write_all(body).await?;
+            file.flush().await?;
+            Ok(true)
+        }
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(err) => Err(err),
+    }
 }
 
 #[cfg(test)]
@@ -193,5 +249,39 @@ mod tests {
         }
         let kept = std::fs::read_to_string(tmp.path().join("x.txt.reason")).unwrap();
         assert_eq!(kept, "dropped");
+        // The temporaries the files were written through are gone.
+        let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["x.txt.reason", "x.txt.reason.1", "x.txt.reason.2"]);
+    }
+
+    #[tokio::test]
+    async fn a_new_file_appears_whole() {
+        // Readers racing the writer see no file or the whole body, never a
+        // created but still empty one.
+        let tmp = tempfile::tempdir().unwrap();
+        let body = "reason line\nreason: empty\n".repeat(2000);
+        let dir = tmp.path().to_path_buf();
+        let watcher = std::thread::spawn({
+            let dir = dir.clone();
+            let len = body.len();
+            move || {
+                let path = dir.join("r.reason");
+                for _ in 0..200_000 {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        assert_eq!(text.len(), len, "read a partial file");
+                        return true;
+                    }
+                }
+                false
+            }
+        });
+        write_new(&dir, OsStr::new("r.reason"), body.as_bytes())
+            .await
+            .unwrap();
+        assert!(watcher.join().unwrap(), "the file never appeared");
     }
 }
