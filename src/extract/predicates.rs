@@ -1171,6 +1171,30 @@ fn inherit(toks: &[Token], clauses: &[Clause], ci: usize, nominal: bool, group: 
     }
 }
 
+/// "The Bangladeshi contingent serving with the UN mission ... will leave":
+/// a force inside a participle phrase after another force describes that
+/// one, which is the subject. Returns the force the phrase hangs on, or `i`.
+fn head_before_modifier(toks: &[Token], m: &Mentions, i: usize, lo: usize) -> usize {
+    let Some(f) = m.forces.get(i) else { return i };
+    let mut k = f.start;
+    while k > lo && toks[k - 1].has(Tags::DET) {
+        k -= 1;
+    }
+    let participle_prep = k >= lo + 2
+        && toks[k - 1].has(Tags::PREP)
+        && matches!(
+            toks[k - 2].verb_form(),
+            Form::Gerund | Form::PastOrParticiple | Form::Participle
+        );
+    if !participle_prep {
+        return i;
+    }
+    m.forces
+        .iter()
+        .position(|g| g.end == k - 2 && g.start >= lo && !g.bare_name && g.who != Who::Pronoun)
+        .unwrap_or(i)
+}
+
 /// A bare participle right after a common noun that is neither a place, a
 /// post nor a force, with "by" after it: "the gap left by the troops".
 fn describes_other_noun(toks: &[Token], m: &Mentions, ev: &Event) -> bool {
@@ -1350,7 +1374,8 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
         // subject; a bare name is one only right before its verb.
         .filter(|(_, f)| !(f.bare_name && (f.in_phrase || !f.subject)))
         .max_by_key(|(_, f)| f.end)
-        .map(|(i, _)| i);
+        .map(|(i, _)| i)
+        .map(|i| head_before_modifier(toks, m, i, lo));
     // "ordered U.S. troops to leave", "gave France one month to withdraw",
     // "for French troops to leave": the noun phrase before the infinitive is
     // its subject.

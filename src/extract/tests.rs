@@ -298,6 +298,11 @@ fn claims(text: &str) -> Vec<String> {
     "British troops will leave Iraq by Christmas, the ministry said.",
     "IQ/uk/final deadline = 25 December 2024 (Planned)"
 )]
+// A force inside a participle phrase describes the subject before it.
+#[case(
+    "The Nepali contingent serving with the UN mission in Lebanon will leave the country in December.",
+    "LB/nepal/final deadline = December 2024 (Planned)"
+)]
 fn finds(#[case] text: &str, #[case] expected: &str) {
     let got = claims(text);
     assert!(
