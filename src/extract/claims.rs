@@ -906,10 +906,7 @@ impl Builder<'_, '_, '_> {
             .into_iter()
             .next()?;
         // Without a year of its own, the year is a guess the tense may move.
-        let relative_guess = matches!(
-            m.rule,
-            "month" | "month_day" | "day_month" | "part_of_month"
-        );
+        let relative_guess = super::entities::year_guessed(m.rule);
         Some(Time {
             start: to + 1,
             m,
@@ -1456,7 +1453,7 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
         // "UNIFIL has about 10,800 peacekeepers": the frame's force, said to
         // have that many (a present "has", its subject right before it).
         let has_them = count.force_word && {
-            let j = before_hedges(toks, count.start, false);
+            let j = super::tokens::before_hedges(toks, count.start, 0, false);
             j > 1
                 && matches!(
                     toks[j - 1].lower.as_ref(),
@@ -1473,7 +1470,7 @@ pub fn presence(c: &SentenceCtx, events: &[Event], frame: &Frame, out: &mut Vec<
         // "withdraw 9,500 of the roughly 34,500 troops stationed in X": the
         // second number is the whole force there, not the part that leaves.
         let whole_of_part = {
-            let j = before_hedges(toks, count.start, true);
+            let j = super::tokens::before_hedges(toks, count.start, 0, true);
             j > 0 && toks[j - 1].is("of") && m.counts.iter().any(|other| other.end + 1 == j)
         };
         if !whole_of_part
@@ -1568,21 +1565,6 @@ fn count_value(count: &Count) -> Value {
 
 /// A troop count of the force present in the host ("the 2,500 US troops
 /// there"), when the number is the frame's; `upto` ends the quoted words.
-/// The start of a number's hedges ("about", "some", "roughly" and, when
-/// `the`, an article before them): where the words before the number begin.
-fn before_hedges(toks: &[Token], start: usize, the: bool) -> usize {
-    let mut j = start;
-    while j > 0
-        && (matches!(
-            toks[j - 1].lower.as_ref(),
-            "about" | "some" | "roughly" | "nearly" | "around" | "approximately" | "almost"
-        ) || the && toks[j - 1].is("the"))
-    {
-        j -= 1;
-    }
-    j
-}
-
 fn present_count(
     c: &SentenceCtx,
     frame: &Frame,

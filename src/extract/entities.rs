@@ -161,6 +161,23 @@ impl Mentions {
     pub fn in_time(&self, i: usize) -> bool {
         self.times.iter().any(|t| i >= t.start && i < t.end)
     }
+
+    /// Is token `i` inside a force, a place or a base?
+    pub fn in_name(&self, i: usize) -> bool {
+        self.forces.iter().any(|f| f.start <= i && i < f.end)
+            || self.places.iter().any(|p| p.start <= i && i < p.end)
+            || self.bases.iter().any(|b| b.start <= i && i < b.end)
+    }
+}
+
+/// Does a phrase of this time rule, with no year of its own, take its year
+/// from the publication day by a guess that the tense may move ("in June"
+/// read in September: this June past, or next June ahead)?
+pub fn year_guessed(rule: &str) -> bool {
+    matches!(
+        rule,
+        "month" | "month_day" | "day_month" | "weekday" | "part_of_month" | "month_range" | "floor"
+    )
 }
 
 /// Words that may stand between a nationality and its force word ("U.S.
@@ -419,16 +436,7 @@ fn find_times(sentence: &str, toks: &[Token], published: NaiveDate, m: &mut Ment
                     "this" | "next" | "last" | "coming" | "current" | "past"
                 )
             })
-            && matches!(
-                tm.rule,
-                "month"
-                    | "month_day"
-                    | "day_month"
-                    | "weekday"
-                    | "part_of_month"
-                    | "month_range"
-                    | "floor"
-            );
+            && year_guessed(tm.rule);
         m.times.push(Time {
             start,
             end,
@@ -503,11 +511,7 @@ fn quant_before(toks: &[Token], start: usize) -> Quant {
             return Quant::Some;
         }
         // "its some 300 soldiers": "some" before a number is "about".
-        if t.is("some")
-            && toks
-                .get(k + 1)
-                .is_some_and(|x| x.text.starts_with(|c: char| c.is_ascii_digit()))
-        {
+        if t.is("some") && toks.get(k + 1).is_some_and(Token::starts_with_digit) {
             continue;
         }
         match t.lower.as_ref() {
@@ -841,12 +845,7 @@ fn capitalised_before(toks: &[Token], end: usize) -> Option<usize> {
 /// name the lexicon does not know, right after "from" or "out of", is a place
 /// (every country is in the lexicon, so it lies inside one).
 fn find_unknown_places(toks: &[Token], m: &mut Mentions) {
-    let taken = |m: &Mentions, k: usize| {
-        m.forces.iter().any(|f| f.start <= k && k < f.end)
-            || m.places.iter().any(|p| p.start <= k && k < p.end)
-            || m.bases.iter().any(|b| b.start <= k && k < b.end)
-            || m.in_time(k)
-    };
+    let taken = |m: &Mentions, k: usize| m.in_name(k) || m.in_time(k);
     for i in 1..toks.len() {
         let from =
             toks[i - 1].is("from") || toks[i - 1].is("of") && i >= 2 && toks[i - 2].is("out");

@@ -1202,11 +1202,6 @@ fn describes_other_noun(toks: &[Token], m: &Mentions, ev: &Event) -> bool {
         return false;
     };
     let noun = &toks[n];
-    let named = |k: usize| {
-        m.forces.iter().any(|f| f.start <= k && k < f.end)
-            || m.places.iter().any(|p| p.start <= k && k < p.end)
-            || m.bases.iter().any(|b| b.start <= k && k < b.end)
-    };
     ev.group.start == ev.start
         && toks[ev.start].verb_form() == Form::PastOrParticiple
         && toks.get(ev.end).is_some_and(|t| t.is("by"))
@@ -1214,7 +1209,7 @@ fn describes_other_noun(toks: &[Token], m: &Mentions, ev: &Event) -> bool {
         && !noun.cap
         && noun.verb_form() == Form::Other
         && noun.info.is_none_or(|i| i.tags == Tags::default())
-        && !named(n)
+        && !m.in_name(n)
 }
 
 /// The force after "by" of a passive or a participle ("was vacated by the
@@ -1275,9 +1270,7 @@ fn leaves_troops_or_place(toks: &[Token], m: &Mentions, ev: &Event, head: usize)
     }
     let Some(t) = toks.get(k) else { return true };
     let starts = |k: usize| {
-        m.forces.iter().any(|f| f.start <= k && k < f.end)
-            || m.places.iter().any(|p| p.start <= k && k < p.end)
-            || m.bases.iter().any(|b| b.start <= k && k < b.end)
+        m.in_name(k)
             || m.counts.iter().any(|c| c.start <= k && k < c.end)
             || m.phases.iter().any(|p| p.start <= k && k < p.end)
             || m.in_time(k)
@@ -1787,38 +1780,29 @@ fn arguments(toks: &[Token], clauses: &[Clause], m: &Mentions, ev: &mut Event, b
     // "withdraw its 2,500 troops", "its some 200-400 personnel": a number
     // after a possessive is the whole of that force.
     let possessed = |c: &super::entities::Count| {
-        let mut j = c.start;
-        while j > lo
-            && matches!(
-                toks[j - 1].lower.as_ref(),
-                "some" | "about" | "roughly" | "around" | "nearly" | "approximately" | "estimated"
-            )
-        {
-            j -= 1;
-        }
+        let j = super::tokens::before_hedges(toks, c.start, lo, false);
         j > lo && matches!(toks[j - 1].lower.as_ref(), "its" | "their" | "'s")
     };
     let count_theme = !matches!(quant, Quant::All | Quant::Last)
-        && ev.counts.iter().any(|&c| {
-            m.counts.get(c).is_some_and(|c| !possessed(c))
-                && m.counts.get(c).is_some_and(|c| {
-                    // After the verb, or inside a split one ("pulling 600 soldiers out").
-                    let inside = c.start > ev.start
-                        && c.end < ev.end
-                        && !matches!(
-                            toks[c.start - 1].lower.as_ref(),
-                            "last" | "remaining" | "final" | "all"
-                        );
-                    (c.start >= ev.end && c.start <= ev.end + 3 || inside) && !c.all
-                })
-                || m.counts.get(c).is_some_and(|c| !possessed(c))
-                    && m.counts.get(c).is_some_and(|c| {
-                        c.end <= ev.group.start
-                            && c.end + 2 >= ev.group.start
-                            && !c.all
-                            && (c.force_word || c.ceiling)
-                    })
-        });
+        && ev
+            .counts
+            .iter()
+            .filter_map(|&c| m.counts.get(c))
+            .filter(|c| !c.all && !possessed(c))
+            .any(|c| {
+                // After the verb, or inside a split one ("pulling 600 soldiers out").
+                let inside = c.start > ev.start
+                    && c.end < ev.end
+                    && !matches!(
+                        toks[c.start - 1].lower.as_ref(),
+                        "last" | "remaining" | "final" | "all"
+                    );
+                let after = c.start >= ev.end && c.start <= ev.end + 3 || inside;
+                let subject = c.end <= ev.group.start
+                    && c.end + 2 >= ev.group.start
+                    && (c.force_word || c.ceiling);
+                after || subject
+            });
     // "withdrawing American troops from Iraq": a force leaving a whole country,
     // with no number or share said, is the whole withdrawal.
     // "the second group of soldiers": a part, as a batch is.

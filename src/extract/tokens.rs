@@ -68,6 +68,12 @@ impl Token<'_, '_> {
         self.kind == Kind::Word
     }
 
+    /// A number or a range of them ("300", "200-400"): after "some", "some"
+    /// means "about".
+    pub fn starts_with_digit(&self) -> bool {
+        self.text.starts_with(|c: char| c.is_ascii_digit())
+    }
+
     /// The token's form as a verb, or a guess from its suffix for verbs the
     /// dictionary does not list ("ordered", "stationed").
     pub fn verb_form(&self) -> Form {
@@ -79,6 +85,29 @@ impl Token<'_, '_> {
             _ => Form::Other,
         }
     }
+}
+
+/// Where a number's hedges begin ("about", "some", "roughly", ... and, when
+/// `the`, an article before them), not going below `floor`: the word before
+/// the returned index is the one that governs the number.
+pub fn before_hedges(toks: &[Token], start: usize, floor: usize, the: bool) -> usize {
+    let mut j = start;
+    while j > floor
+        && (matches!(
+            toks[j - 1].lower.as_ref(),
+            "about"
+                | "some"
+                | "roughly"
+                | "nearly"
+                | "around"
+                | "approximately"
+                | "almost"
+                | "estimated"
+        ) || the && toks[j - 1].is("the"))
+    {
+        j -= 1;
+    }
+    j
 }
 
 fn is_apostrophe(c: char) -> bool {
