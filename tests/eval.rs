@@ -74,6 +74,33 @@ fn count(total: &Value, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("TOTAL has no count {key}: {total:#}"))
 }
 
+/// The totals of a set scored against its floors: the same labels, at least
+/// `min_matched` found, at least `min_precision`, at most `max_quiet_false`
+/// alerts on quiet articles.
+fn at_least(
+    total: &Value,
+    expected: u64,
+    min_matched: u64,
+    min_precision: f64,
+    max_quiet_false: u64,
+) {
+    assert_eq!(count(total, "expected"), expected, "{total:#}");
+    assert!(
+        count(total, "matched") >= min_matched,
+        "found {} of {expected}, floor {min_matched}: {total:#}",
+        count(total, "matched")
+    );
+    let precision = total["precision"].as_f64().unwrap_or(0.0);
+    assert!(
+        precision >= min_precision,
+        "precision {precision:.2} fell below {min_precision}: {total:#}"
+    );
+    assert!(
+        count(total, "quiet_false") <= max_quiet_false,
+        "alerts on quiet articles: {total:#}"
+    );
+}
+
 /// Every story whose name starts with "Negative" raised no alert.
 fn negatives_are_silent(lines: &[Value]) {
     let negatives: Vec<&Value> = lines
@@ -104,20 +131,12 @@ fn real_news_scores_at_least_the_floors() {
         total["recall"].as_f64().unwrap_or(0.0),
         total["precision"].as_f64().unwrap_or(0.0)
     );
-    assert_eq!(count(total, "expected"), REAL_EXPECTED, "{total:#}");
-    assert!(
-        count(total, "matched") >= REAL_MIN_MATCHED,
-        "found {} of {REAL_EXPECTED}, floor {REAL_MIN_MATCHED}: {total:#}",
-        count(total, "matched")
-    );
-    let precision = total["precision"].as_f64().unwrap_or(0.0);
-    assert!(
-        precision >= REAL_MIN_PRECISION,
-        "precision {precision:.2} fell below {REAL_MIN_PRECISION}: {total:#}"
-    );
-    assert!(
-        count(total, "quiet_false") <= REAL_MAX_QUIET_FALSE,
-        "alerts on quiet articles: {total:#}"
+    at_least(
+        total,
+        REAL_EXPECTED,
+        REAL_MIN_MATCHED,
+        REAL_MIN_PRECISION,
+        REAL_MAX_QUIET_FALSE,
     );
     negatives_are_silent(&lines);
 }
@@ -174,21 +193,12 @@ fn the_corpus_scores_at_least_the_floors() {
 #[test]
 fn the_wire_set_scores_at_least_the_floors() {
     let lines = eval(&["tests/wire"]);
-    let total = total(&lines);
-    assert_eq!(count(total, "expected"), WIRE_EXPECTED, "{total:#}");
-    assert!(
-        count(total, "matched") >= WIRE_MIN_MATCHED,
-        "found {} of {WIRE_EXPECTED}, floor {WIRE_MIN_MATCHED}: {total:#}",
-        count(total, "matched")
-    );
-    let precision = total["precision"].as_f64().unwrap_or(0.0);
-    assert!(
-        precision >= WIRE_MIN_PRECISION,
-        "precision {precision:.2} fell below {WIRE_MIN_PRECISION}: {total:#}"
-    );
-    assert!(
-        count(total, "quiet_false") <= WIRE_MAX_QUIET_FALSE,
-        "alerts on quiet articles: {total:#}"
+    at_least(
+        total(&lines),
+        WIRE_EXPECTED,
+        WIRE_MIN_MATCHED,
+        WIRE_MIN_PRECISION,
+        WIRE_MAX_QUIET_FALSE,
     );
     negatives_are_silent(&lines);
 }
